@@ -1,0 +1,68 @@
+import { fetchRequestHandler } from '@trpc/server/adapters/fetch'
+import { Hono } from 'hono'
+
+import { accountApiRoutes } from './accounts/accounts.routes'
+import { resolvePrincipal } from './auth/resolve'
+import { createDb } from './db/client'
+import type { AppEnv } from './env'
+import { createId } from './lib/ids'
+import { logError } from './lib/log'
+import { appRouter } from './trpc/router'
+
+/** Builds the Hono app that serves every API path. Static console files are served by Assets. */
+export function createApp() {
+  const app = new Hono<AppEnv>()
+
+  app.use('*', async (c, next) => {
+    const requestId = c.req.header('cf-ray') ?? createId('req')
+    c.set('requestId', requestId)
+    await next()
+    c.header('x-request-id', requestId)
+  })
+
+  app.get('/api/health', (c) => c.json({ ok: true }))
+
+  app.all('/api/trpc/*', (c) =>
+    fetchRequestHandler({
+      endpoint: '/api/trpc',
+      req: c.req.raw,
+      router: appRouter,
+      createContext: async ({ req, resHeaders }) => {
+        const db = createDb(c.env.DB)
+        return {
+          env: c.env,
+          db,
+          executionCtx: c.executionCtx,
+          req,
+          resHeaders,
+          requestId: c.get('requestId'),
+          principal: await resolvePrincipal(db, req),
+        }
+      },
+      onError({ error, path }) {
+        if (error.code === 'INTERNAL_SERVER_ERROR') {
+          logError('trpc.internal_error', error, { path, requestId: c.get('requestId') })
+        }
+      },
+    }),
+  )
+
+  app.route('/api/v2', accountApiRoutes)
+
+  app.notFound((c) =>
+    c.json(
+      { status_is_ok: false, message: `No API route matches ${c.req.method} ${c.req.path}.` },
+      404,
+    ),
+  )
+
+  app.onError((error, c) => {
+    logError('http.unhandled_error', error, { path: c.req.path, requestId: c.get('requestId') })
+    return c.json(
+      { status_is_ok: false, message: `Internal error; quote request id ${c.get('requestId')}.` },
+      500,
+    )
+  })
+
+  return app
+}

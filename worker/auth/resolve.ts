@@ -1,0 +1,38 @@
+import type { Database } from '../db/client'
+import { authenticateApiKey } from '../keys/keys.service'
+import type { Principal } from './principal'
+import { readSession } from './session'
+
+/**
+ * Reads the Account API key the Natero ways (`?api_key=`, HTTP Basic with user `api`) or as
+ * `Authorization: Bearer`. Returns null when the request carries none.
+ */
+export function readApiKey(request: Request): string | null {
+  const fromQuery = new URL(request.url).searchParams.get('api_key')
+  if (fromQuery) return fromQuery
+
+  const header = request.headers.get('authorization')
+  if (!header) return null
+  const [scheme, value] = header.split(' ', 2)
+  if (!scheme || !value) return null
+  if (scheme.toLowerCase() === 'bearer') return value.trim()
+  if (scheme.toLowerCase() === 'basic') {
+    let decoded: string
+    try {
+      decoded = atob(value.trim())
+    } catch {
+      return null
+    }
+    const separator = decoded.indexOf(':')
+    if (separator < 0 || decoded.slice(0, separator) !== 'api') return null
+    return decoded.slice(separator + 1)
+  }
+  return null
+}
+
+/** Resolves who is calling: an API key when one is sent, otherwise the session cookie. */
+export async function resolvePrincipal(db: Database, request: Request): Promise<Principal | null> {
+  const key = readApiKey(request)
+  if (key !== null) return authenticateApiKey(db, key)
+  return readSession(db, request)
+}

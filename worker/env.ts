@@ -1,0 +1,20 @@
+import type { StatusLog } from './status-log/status-log.do'
+
+/** Bindings declared in wrangler.toml. */
+export interface Env {
+  DB: D1Database
+  UPLOADS: R2Bucket
+  JOBS: Queue
+  JOBS_DLQ: Queue
+  STATUS_LOG: DurableObjectNamespace<StatusLog>
+  ASSETS: Fetcher
+  BCC_DOMAIN: string
+}
+
+/** Hono's generic argument for this app: bindings plus the values middleware sets per request. */
+export interface AppEnv {
+  Bindings: Env
+  Variables: {
+    requestId: string
+  }
+}

@@ -1,0 +1,58 @@
+/** Outcome labels shown in API Status. */
+export type CallOutcome = 'Success' | 'Partial' | 'Failure'
+
+/** How a call reached the platform. */
+export type CallSource = 'rest' | 'trpc' | 'csv_upload' | 'events'
+
+/** One record of a bulk call that was not written. `index` is 0-based within the call. */
+export interface FailedRecord {
+  index: number
+  id: string | null
+  message: string
+}
+
+/** What a caller reports about one API call. The Durable Object assigns `id`. */
+export interface CallRecord {
+  time: number
+  requestId: string
+  method: string
+  path: string
+  /** The API called: `accounts`, `account_users`, `account_contacts` or `events`. */
+  api: string
+  source: CallSource
+  keyPrefix: string | null
+  httpStatus: number
+  outcome: CallOutcome
+  recordsSent: number
+  recordsFailed: number
+  /** The first failed records, at most MAX_FAILED_RECORDS_KEPT of them. */
+  failedRecords: FailedRecord[]
+  /** Failed records beyond those kept in `failedRecords`. */
+  failedRecordsOmitted: number
+  durationMs: number
+  /** Batch-level error, for calls that wrote nothing. */
+  message: string | null
+}
+
+export interface CallEntry extends CallRecord {
+  id: number
+}
+
+/** A log entry without its failed records, as list views show it. */
+export type CallSummary = Omit<CallEntry, 'failedRecords'>
+
+export interface CallFilter {
+  outcome?: CallOutcome
+  api?: string
+  source?: CallSource
+  /** Only entries newer than this id: the console polls with it to show new calls. */
+  afterId?: number
+  /** Only entries older than this id: the next page. */
+  beforeId?: number
+  limit?: number
+}
+
+/** Entries each org's log keeps; older ones are deleted as new ones arrive. */
+export const STATUS_LOG_CAPACITY = 1000
+
+export const MAX_FAILED_RECORDS_KEPT = 100
