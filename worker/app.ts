@@ -8,6 +8,7 @@ import type { AppEnv } from './env'
 import { createId } from './lib/ids'
 import { logError } from './lib/log'
 import { appRouter } from './trpc/router'
+import { uploadRoutes } from './uploads/uploads.routes'
 
 /** Builds the Hono app that serves every API path. Static console files are served by Assets. */
 export function createApp() {
@@ -48,6 +49,7 @@ export function createApp() {
   )
 
   app.route('/api/v2', accountApiRoutes)
+  app.route('/api/uploads', uploadRoutes)
 
   app.notFound((c) =>
     c.json(

@@ -1,8 +1,13 @@
 import type { Env } from './env'
 import { logEvent } from './lib/log'
+import { sweepUploads } from './uploads/uploads.queue'
 
 /** Runs the cron sweep: prunes expired sessions and re-drives stalled background work. */
-export async function runScheduled(controller: ScheduledController, env: Env): Promise<void> {
-  void env
+export async function runScheduled(
+  controller: ScheduledController,
+  env: Env,
+  executionCtx: ExecutionContext,
+): Promise<void> {
   logEvent('cron.sweep_started', { cron: controller.cron })
+  await sweepUploads(env, executionCtx, controller.scheduledTime)
 }

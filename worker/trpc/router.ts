@@ -3,6 +3,7 @@ import { authRouter } from '../auth/auth.router'
 import { keysRouter } from '../keys/keys.router'
 import { orgsRouter } from '../orgs/orgs.router'
 import { statusLogRouter } from '../status-log/status-log.router'
+import { uploadsRouter } from '../uploads/uploads.router'
 import { router } from './init'
 
 export const appRouter = router({
@@ -11,6 +12,7 @@ export const appRouter = router({
   keys: keysRouter,
   accounts: accountsRouter,
   statusLog: statusLogRouter,
+  uploads: uploadsRouter,
 })
 
 /** The router's type, imported by the console and by TypeScript clients for end-to-end types. */

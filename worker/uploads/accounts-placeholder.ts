@@ -13,7 +13,7 @@ export interface FieldSpec {
   required: boolean
   type: string
   format: string | null
-  example: string
+  example: unknown
   description: string
 }
 
@@ -49,9 +49,9 @@ const placeholderFields: Record<Entity, FieldSpec[]> = {
     {
       name: 'join_date',
       required: true,
-      type: 'timestamp',
-      format: 'epoch ms',
-      example: '1598907978483',
+      type: 'integer',
+      format: 'epoch-ms',
+      example: 1598907978483,
       description: 'When the account became a customer.',
     },
     {
@@ -81,9 +81,9 @@ const placeholderFields: Record<Entity, FieldSpec[]> = {
     {
       name: 'employees',
       required: false,
-      type: 'number',
+      type: 'integer',
       format: null,
-      example: '120',
+      example: 120,
       description: 'Head count.',
     },
     {

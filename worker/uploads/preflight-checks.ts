@@ -98,7 +98,7 @@ export function isDateTarget(target: string, fields: UploadFieldSpec[]): boolean
   const [prefix] = splitDimension(target)
   if (prefix === 'custom_event_dimensions') return true
   const field = fields.find((candidate) => candidate.name === target)
-  return field !== undefined && /date|time/i.test(field.type)
+  return field !== undefined && (field.format === 'epoch-ms' || /date|time/i.test(field.type))
 }
 
 export function findSlashDateColumns(
