@@ -82,15 +82,23 @@ export interface ParsedSample {
  */
 export function parseSample(text: string, delimiter: string, complete: boolean): ParsedSample {
   const records: string[][] = []
-  let error: string | null = null
   try {
-    const parsed: string[][] = parseSync(text, { delimiter, relax_column_count: true })
-    records.push(...parsed)
+    parseSync(text, {
+      delimiter,
+      relax_column_count: true,
+      on_record: (record: string[]) => {
+        records.push(record)
+        return null
+      },
+    })
   } catch (caught) {
-    error = caught instanceof Error ? caught.message : String(caught)
+    const code = (caught as { code?: string }).code
+    // A partial sample may end inside a quoted field; the rows before it are complete.
+    if (!complete && code === 'CSV_QUOTE_NOT_CLOSED') return { records, error: null }
+    return { records, error: caught instanceof Error ? caught.message : String(caught) }
   }
-  if (!complete && error === null) records.pop()
-  return { records, error }
+  if (!complete) records.pop()
+  return { records, error: null }
 }
 
 /** One record read from a stream, with the byte offset just after it. */

@@ -110,7 +110,10 @@ export function findSlashDateColumns(
   return header.filter((column, index) => {
     const target = mapping[column]
     if (target === undefined || !isDateTarget(target, fields)) return false
-    return rows.some((row) => readSlashDate(row[index] ?? '') !== null)
+    return rows.some((row) => {
+      const reading = readSlashDate(row[index] ?? '')
+      return reading !== null && reading !== 'invalid'
+    })
   })
 }
 
