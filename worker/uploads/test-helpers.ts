@@ -1,4 +1,5 @@
-import { env, exports } from 'cloudflare:workers'
+import { SELF } from 'cloudflare:test'
+import { env } from 'cloudflare:workers'
 import { eq } from 'drizzle-orm'
 
 import { createDb } from '../db/client'
@@ -15,7 +16,7 @@ export async function trpc(
   kind: 'query' | 'mutation' = 'mutation',
 ) {
   const query = kind === 'query' ? `?input=${encodeURIComponent(JSON.stringify(input))}` : ''
-  const response = await exports.default.fetch(
+  const response = await SELF.fetch(
     new Request(`http://x/api/trpc/${path}${query}`, {
       method: kind === 'query' ? 'GET' : 'POST',
       headers: { ...headers, 'content-type': 'application/json' },
@@ -26,14 +27,13 @@ export async function trpc(
     result?: { data: unknown }
     error?: { message: string; data: { code: string } }
   }
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read untyped JSON
   return { status: response.status, data: json.result?.data as any, error: json.error }
 }
 
 /** Sends a REST request to `/api/uploads/...` through the Worker. */
 export function rest(headers: SessionHeaders, method: string, path: string, body?: BodyInit) {
-  return exports.default.fetch(
-    new Request(`http://x/api/uploads/${path}`, { method, headers, body }),
-  )
+  return SELF.fetch(new Request(`http://x/api/uploads/${path}`, { method, headers, body }))
 }
 
 /** Creates a job and uploads `bytes` in parts as the browser does, then completes it. */
@@ -52,6 +52,7 @@ export async function uploadBytes(
     if (response.status !== 200) throw new Error(`part ${part}: ${await response.text()}`)
   }
   const completed = await rest(headers, 'POST', `${job.id}/complete`)
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read untyped JSON
   const body = (await completed.json()) as { preflight: any; message?: string }
   if (completed.status !== 200) throw new Error(`complete failed: ${body.message}`)
   return { jobId: job.id as string, preflight: body.preflight }

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest'
 import { accounts } from '../accounts/accounts.schema'
 import { createDb } from '../db/client'
 import { statusLogFor } from '../status-log/status-log.client'
+import type { CallSummary } from '../status-log/status-log.types'
 import { createOrg, createSignedInUser } from '../../test/fixtures'
 import { rest, trpc, uploadBytes, waitForJob } from './test-helpers'
 import { uploadRowFailures } from './uploads.schema'
@@ -165,9 +166,9 @@ describe('uploads end to end', () => {
     const { jobId, preflight } = await uploadBytes(headers, encoder.encode(text))
     await trpc(headers, 'uploads.start', { jobId, mapping: preflight.mapping })
     await waitForJob(jobId)
-    let entries: Awaited<ReturnType<ReturnType<typeof statusLogFor>['list']>> = []
+    let entries: CallSummary[] = []
     for (let i = 0; i < 40 && entries.length === 0; i++) {
-      entries = await statusLogFor(env, org.id).list({ source: 'csv_upload' })
+      entries = [...(await statusLogFor(env, org.id).list({ source: 'csv_upload' }))]
       await new Promise((resolve) => setTimeout(resolve, 50))
     }
     expect(entries.length).toBe(1)
