@@ -37,7 +37,11 @@ const timestamp = (description: string, example = 1598907978483) =>
   timestampBase()
     .nullable()
     .optional()
-    .meta({ description: `${description} Epoch milliseconds.`, format: 'epoch-ms', examples: [example] })
+    .meta({
+      description: `${description} Epoch milliseconds.`,
+      format: 'epoch-ms',
+      examples: [example],
+    })
 
 const number = (description: string, example: number) =>
   z

@@ -12,7 +12,8 @@ export const MAX_BODY_BYTES = 10 * 1024 * 1024
 /** Records one POST may carry. */
 export const MAX_RECORDS_PER_REQUEST = 5000
 
-export type Parsed<T> = { ok: true; value: T } | { ok: false; status: 400 | 413 | 415; message: string }
+export type Parsed<T> =
+  { ok: true; value: T } | { ok: false; status: 400 | 413 | 415; message: string }
 
 /** One failed record as the wire format reports it. */
 export interface WireFailure {
@@ -156,7 +157,11 @@ export function echoedQuery(query: Record<string, string>): Record<string, strin
 /** Converts service failures to the wire's `failed_results`. */
 export function toWireFailures(entity: Entity, failed: RecordFailure[]): WireFailure[] {
   return failed.map((failure) => {
-    const wire: WireFailure = { record: failure.index, account_id: failure.accountId, message: failure.message }
+    const wire: WireFailure = {
+      record: failure.index,
+      account_id: failure.accountId,
+      message: failure.message,
+    }
     if (entity !== 'accounts') wire.user_id = failure.userId
     return wire
   })

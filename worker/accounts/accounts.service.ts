@@ -223,7 +223,8 @@ export async function updateRecord(
   const mismatch = keyMismatch(fields, key)
   if (mismatch) return { status: 'invalid', message: mismatch }
 
-  const accountId = key.accountId ?? (typeof fields.account_id === 'string' ? fields.account_id : undefined)
+  const accountId =
+    key.accountId ?? (typeof fields.account_id === 'string' ? fields.account_id : undefined)
   const matches = await findRecords(db, orgId, entity, { ...key, accountId })
   if (matches.length === 0) return { status: 'not_found', message: notFoundMessage(entity, key) }
   if (matches.length > 1) {

@@ -90,7 +90,8 @@ ON CONFLICT DO NOTHING`)
 function uniqueDimensions(rows: StoredRow[]) {
   const seen = new Map<string, { kind: string; key: string }>()
   for (const row of rows) {
-    for (const dimension of row.dimensions) seen.set(`${dimension.kind}\u0000${dimension.key}`, dimension)
+    for (const dimension of row.dimensions)
+      seen.set(`${dimension.kind}\u0000${dimension.key}`, dimension)
   }
   return [...seen.values()]
 }

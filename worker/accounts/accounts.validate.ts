@@ -50,7 +50,10 @@ export function validateRecord(entity: Entity, input: unknown): ValidationResult
 }
 
 /** Returns the Natero message for an insert that lacks required fields, or null if none lack. */
-export function missingInsertFields(entity: Entity, record: Record<string, unknown>): string | null {
+export function missingInsertFields(
+  entity: Entity,
+  record: Record<string, unknown>,
+): string | null {
   const missing = insertRequired[entity].filter((field) => record[field] === undefined)
   return missing.length > 0 ? missingMessage(entity, missing) : null
 }
@@ -72,7 +75,9 @@ function describeIssue(entity: Entity, issue: z.core.$ZodIssue): string[] {
       `${path} must be a string: send "${issue.input}" instead of ${issue.input}, because ids are matched as exact, case-sensitive strings.`,
     ]
   }
-  return [`Invalid type for property: ${path} (expecting ${issue.message}, got ${preview(issue.input)}).`]
+  return [
+    `Invalid type for property: ${path} (expecting ${issue.message}, got ${preview(issue.input)}).`,
+  ]
 }
 
 function unknownKeyMessage(entity: Entity, parentPath: PropertyKey[], key: string): string {
@@ -88,7 +93,9 @@ function unknownKeyMessage(entity: Entity, parentPath: PropertyKey[], key: strin
 
 function formatPath(path: PropertyKey[]): string {
   return path
-    .map((part, index) => (typeof part === 'number' ? `[${part}]` : index === 0 ? String(part) : `.${String(part)}`))
+    .map((part, index) =>
+      typeof part === 'number' ? `[${part}]` : index === 0 ? String(part) : `.${String(part)}`,
+    )
     .join('')
 }
 

@@ -22,11 +22,17 @@ export const requireApiKey = createMiddleware<{
     return c.json({ status_is_ok: false, message }, 401)
   }
   const [row] = await createDb(c.env.DB)
-    .select({ id: apiKeys.id, orgId: apiKeys.orgId, prefix: apiKeys.prefix, expiresAt: apiKeys.expiresAt })
+    .select({
+      id: apiKeys.id,
+      orgId: apiKeys.orgId,
+      prefix: apiKeys.prefix,
+      expiresAt: apiKeys.expiresAt,
+    })
     .from(apiKeys)
     .where(and(eq(apiKeys.keyHash, hashSecret(key)), isNull(apiKeys.revokedAt)))
   if (!row || (row.expiresAt !== null && row.expiresAt <= Date.now())) {
-    const message = 'Invalid API key: it is unknown, revoked or expired. Create a key in IT Administration.'
+    const message =
+      'Invalid API key: it is unknown, revoked or expired. Create a key in IT Administration.'
     return c.json({ status_is_ok: false, message }, 401)
   }
   c.set('principal', { kind: 'api_key', orgId: row.orgId, keyId: row.id, keyPrefix: row.prefix })
