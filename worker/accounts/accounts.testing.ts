@@ -23,9 +23,12 @@ export interface ApiOptions {
 export async function api(method: string, path: string, options: ApiOptions = {}) {
   const headers = new Headers()
   if (options.key) headers.set('authorization', `Bearer ${options.key}`)
-  const body =
+  const text =
     options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body))
-  if (body !== undefined && options.contentType !== null) {
+  // A string body gets a default text/plain Content-Type; bytes get none, so null means "no header".
+  const body =
+    options.contentType === null && text !== undefined ? new TextEncoder().encode(text) : text
+  if (text !== undefined && options.contentType !== null) {
     headers.set('content-type', options.contentType ?? 'application/json')
   }
   // The Worker's default export; cast because test/env.d.ts declares no GlobalProps.mainModule.
