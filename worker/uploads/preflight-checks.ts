@@ -6,6 +6,9 @@ import type { DateFormat } from './uploads.schema'
 
 const MAX_ROW_NUMBERS = 20
 
+/** Key fields: without their column no row can be matched to a record. */
+const keyFieldNames = new Set(['account_id', 'user_id'])
+
 export function checkHeader(header: string[]): Finding[] {
   const findings: Finding[] = []
   const blank = header.flatMap((column, index) => (column.trim() === '' ? [index + 1] : []))
@@ -82,13 +85,15 @@ export function checkMapping(
     targets.set(target, column)
   }
   for (const field of fields) {
-    if (field.required && !targets.has(field.name)) {
-      findings.push({
-        level: 'error',
-        code: 'missing_required',
-        message: `Required field ${field.name} has no column: add a "${field.name}" column or map one to it.`,
-      })
-    }
+    if (!field.required || targets.has(field.name)) continue
+    const isKey = keyFieldNames.has(field.name)
+    findings.push({
+      level: isKey ? 'error' : 'warning',
+      code: 'missing_required',
+      message: isKey
+        ? `Required field ${field.name} has no column: add a "${field.name}" column or map one to it.`
+        : `Required field ${field.name} has no column: rows that create a new record will fail, rows that update an existing one are fine. Map a column to ${field.name} to create records.`,
+    })
   }
   return findings
 }

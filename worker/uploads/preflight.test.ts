@@ -123,7 +123,13 @@ describe('preflight', () => {
       mapping: { account_id: 'account_id', name: 'name' },
     })
     expect(codes(report)).toEqual(['unknown_column', 'missing_required'])
+    expect(report.findings[1]?.level).toBe('warning')
     expect(report.findings[1]?.message).toContain('join_date')
+    const noKey = check('name,join_date\nA,2020-01-01\n', {
+      mapping: { name: 'name', join_date: 'join_date' },
+    })
+    expect(noKey.blocking).toBe(true)
+    expect(noKey.findings[0]?.message).toContain('Required field account_id has no column')
   })
 
   it('asks for a date format for ambiguous dates', () => {
