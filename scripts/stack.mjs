@@ -35,7 +35,7 @@ async function waitForHealth(url, child, output) {
   const deadline = Date.now() + HEALTH_TIMEOUT_MS
   while (Date.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(`wrangler dev exited before ${url} answered:\n${output()}`)
+      throw new Error(`wrangler dev exited before ${url}/api/health responded:\n${output()}`)
     }
     try {
       const response = await fetch(`${url}/api/health`, { signal: AbortSignal.timeout(2_000) })
@@ -46,18 +46,19 @@ async function waitForHealth(url, child, output) {
     await delay(250)
   }
   throw new Error(
-    `${url}/api/health did not answer within ${HEALTH_TIMEOUT_MS / 1000} s:\n${output()}`,
+    `${url}/api/health did not respond within ${HEALTH_TIMEOUT_MS / 1000} s:\n${output()}`,
   )
 }
 
 /**
  * Runs `wrangler dev --local` on 127.0.0.1:`port` in its own process group and waits until
- * `/api/health` answers. With `inheritOutput` wrangler's output goes to this process's terminal;
+ * `/api/health` responds with 200. With `inheritOutput` wrangler's output goes to this process's terminal;
  * otherwise the last 64 KB are kept for error messages. Returns the URL and `stop()`, which ends
  * wrangler and workerd together and resolves once none of the group is left.
  */
 export async function startDevServer({ port = 8787, persistTo, inheritOutput = false } = {}) {
-  // wrangler refuses to start when the assets folder is missing, which it is before a build.
+  // wrangler dev exits with an error when the assets directory from wrangler.toml is missing,
+  // as it is before the first build.
   mkdirSync(path.join(ROOT, 'dist', 'web'), { recursive: true })
 
   const args = ['dev', '--local', '--ip', '127.0.0.1', '--port', String(port)]
