@@ -221,6 +221,37 @@ describe('sign-in throttle', () => {
     expect(response.status).toBe(429)
   })
 
+  it('limits parallel guesses to five', async () => {
+    const org = await createOrg()
+    const user = await createUserWithPassword(org.id)
+
+    const attempts = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => signIn(user.email, `parallel ${i}`)),
+    )
+    const statuses = attempts.map((attempt) => attempt.response.status)
+
+    expect(statuses.filter((status) => status === 401)).toHaveLength(5)
+    expect(statuses.filter((status) => status === 429)).toHaveLength(5)
+  })
+
+  it('does not count successes against an IP', async () => {
+    const org = await createOrg()
+    const user = await createUserWithPassword(org.id)
+    const ip = { 'cf-connecting-ip': '192.0.2.44' }
+
+    for (let i = 0; i < 21; i++) {
+      const { response } = await signIn(user.email, user.password, ip)
+      expect(response.status).toBe(200)
+    }
+    const [row] = await db()
+      .select()
+      .from(signInThrottles)
+      .where(eq(signInThrottles.key, 'ip:192.0.2.44'))
+
+    expect(row?.failures).toBe(0)
+    expect(row?.lockedUntil).toBeNull()
+  })
+
   it('locks a client IP after twenty failures', async () => {
     const org = await createOrg()
     const user = await createUserWithPassword(org.id)
