@@ -2,6 +2,7 @@
 // benchmarks, and stops it again without leaving processes behind.
 import { spawn } from 'node:child_process'
 import { mkdirSync } from 'node:fs'
+import { createServer } from 'node:net'
 import path from 'node:path'
 
 import { seed } from './seed.mjs'
@@ -29,6 +30,21 @@ function killGroup(pid, signal) {
   } catch (error) {
     if (error.code !== 'ESRCH') throw error
   }
+}
+
+// Fails fast when something already listens on the port: its /api/health could otherwise pass for
+// ours while wrangler exits with "address already in use".
+function assertPortFree(port) {
+  return new Promise((resolve, reject) => {
+    const probe = createServer()
+    probe.once('error', (error) => {
+      const reason = error.code === 'EADDRINUSE' ? 'is already in use' : `failed: ${error.message}`
+      reject(
+        new Error(`Port ${port} on 127.0.0.1 ${reason}. Stop that server or pick another port.`),
+      )
+    })
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve()))
+  })
 }
 
 async function waitForHealth(url, child, output) {
@@ -60,6 +76,7 @@ export async function startDevServer({ port = 8787, persistTo, inheritOutput = f
   // wrangler dev exits with an error when the assets directory from wrangler.toml is missing,
   // as it is before the first build.
   mkdirSync(path.join(ROOT, 'dist', 'web'), { recursive: true })
+  await assertPortFree(port)
 
   const args = ['dev', '--local', '--ip', '127.0.0.1', '--port', String(port)]
   args.push('--show-interactive-dev-session=false', ...persistArgs(persistTo))
