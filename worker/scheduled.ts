@@ -1,3 +1,6 @@
+import { deleteExpiredSessions } from './auth/session'
+import { deleteStaleThrottles } from './auth/throttle'
+import { createDb } from './db/client'
 import type { Env } from './env'
 import { logEvent } from './lib/log'
 import { sweepUploads } from './uploads/uploads.queue'
@@ -9,5 +12,8 @@ export async function runScheduled(
   executionCtx: ExecutionContext,
 ): Promise<void> {
   logEvent('cron.sweep_started', { cron: controller.cron })
+  const db = createDb(env.DB)
+  await deleteExpiredSessions(db)
+  await deleteStaleThrottles(db)
   await sweepUploads(env, executionCtx, controller.scheduledTime)
 }
