@@ -9,11 +9,13 @@ import { sweepUploads } from './uploads/uploads.queue'
 export async function runScheduled(
   controller: ScheduledController,
   env: Env,
-  executionCtx: ExecutionContext,
+  executionCtx?: Pick<ExecutionContext, 'waitUntil'>,
 ): Promise<void> {
   logEvent('cron.sweep_started', { cron: controller.cron })
   const db = createDb(env.DB)
   await deleteExpiredSessions(db)
   await deleteStaleThrottles(db)
-  await sweepUploads(env, executionCtx, controller.scheduledTime)
+  // Without a context (direct calls in tests) status-log writes still run, unawaited.
+  const context = executionCtx ?? { waitUntil: (promise: Promise<unknown>) => void promise }
+  await sweepUploads(env, context, controller.scheduledTime)
 }
