@@ -1,5 +1,5 @@
 import { analyse } from 'chardet'
-import { parse as parseStream } from 'csv-parse/stream'
+import { Parser } from 'csv-parse'
 import { parse as parseSync } from 'csv-parse/sync'
 
 /** Delimiters preflight tries, in order of preference when the counts tie. */
@@ -109,26 +109,39 @@ export interface StreamedRecord {
 
 /**
  * Parses CSV from a byte stream, yielding each record with the byte offset (within the stream) at
- * which it ends. Memory stays bounded by csv-parse's buffering, whatever the stream's length.
+ * which it ends. Memory stays bounded by one input chunk's records, whatever the stream's length.
+ * It drives csv-parse's Node stream parser with synchronous `write` and `read` per input chunk,
+ * which is about ten times faster than awaiting each record from its web stream wrapper.
  */
 export async function* readRecords(
   stream: ReadableStream<Uint8Array>,
   delimiter: string,
 ): AsyncGenerator<StreamedRecord> {
-  const parser = parseStream({ delimiter, relax_column_count: true, info: true })
-  const records = stream.pipeThrough(toBuffers()).pipeThrough(parser)
-  for await (const item of records as unknown as AsyncIterable<{
-    record: string[]
-    info: { bytes: number }
-  }>) {
-    yield { cells: item.record, endByte: item.info.bytes }
-  }
-}
-
-function toBuffers() {
-  return new TransformStream<Uint8Array, Buffer>({
-    transform(chunk, controller) {
-      controller.enqueue(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength))
-    },
+  const parser = new Parser({ delimiter, relax_column_count: true, info: true })
+  let failure: unknown = null
+  parser.on('error', (error: unknown) => {
+    failure ??= error
   })
+  type Item = { record: string[]; info: { bytes: number } }
+  const reader = stream.getReader()
+  try {
+    for (;;) {
+      const { done, value } = await reader.read()
+      if (done) break
+      parser.write(Buffer.from(value.buffer, value.byteOffset, value.byteLength))
+      if (failure) throw failure
+      const batch: StreamedRecord[] = []
+      for (let item: Item | null = parser.read(); item !== null; item = parser.read()) {
+        batch.push({ cells: item.record, endByte: item.info.bytes })
+      }
+      yield* batch
+    }
+    parser.end()
+    for await (const item of parser as AsyncIterable<Item>) {
+      yield { cells: item.record, endByte: item.info.bytes }
+    }
+    if (failure) throw failure
+  } finally {
+    reader.releaseLock()
+  }
 }

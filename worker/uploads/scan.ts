@@ -17,6 +17,9 @@ export const CHUNK_BYTES = 1024 * 1024
 /** Chunks one scan invocation cuts before handing the rest to a new scan message. */
 export const CHUNKS_PER_SCAN = 400
 
+/** Chunk messages are sent once this many chunks are saved. */
+const SEND_EVERY_CHUNKS = 10
+
 /** Queue message that asks for a job's file to be cut into chunks, from its saved offset on. */
 export interface ScanMessage {
   type: 'upload.scan'
@@ -146,7 +149,8 @@ export async function scanJob(
     offset = current.byteEnd
     chunkIndex += 1
     current = null
-    if (messages.length >= 100) await sendMessages(env, messages.splice(0))
+    // Sending in small groups lets consumers start while the scan goes on.
+    if (messages.length >= SEND_EVERY_CHUNKS) await sendMessages(env, messages.splice(0))
     return true
   }
 

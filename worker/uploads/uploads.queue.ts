@@ -11,6 +11,9 @@ import { uploadChunks, uploadJobs } from './uploads.schema'
 /** Work untouched this long is treated as lost and re-driven by the cron sweep. */
 export const STALL_MS = 5 * 60_000
 
+/** Messages one consumer invocation handles at once. */
+const CHUNK_CONCURRENCY = 4
+
 /** Queue messages this capability handles. */
 export type UploadMessage = ScanMessage | ChunkMessage
 
@@ -30,7 +33,7 @@ export async function handleUploadMessages(
   executionCtx: ExecutionContext,
 ): Promise<void> {
   const db = createDb(env.DB)
-  for (const message of messages) {
+  const handle = async (message: Message<UploadMessage>) => {
     const body = message.body
     try {
       if (body.type === 'upload.scan') await scanJob(env, db, executionCtx, body.jobId)
@@ -41,6 +44,14 @@ export async function handleUploadMessages(
       message.retry({ delaySeconds: Math.min(60, 2 ** message.attempts) })
     }
   }
+
+  // Chunks run a few at a time: reading R2 and validating overlap with D1 writes, while D1,
+  // which runs one query at a time, is not flooded.
+  const queue = [...messages]
+  const workers = Array.from({ length: CHUNK_CONCURRENCY }, async () => {
+    for (let message = queue.shift(); message; message = queue.shift()) await handle(message)
+  })
+  await Promise.all(workers)
 }
 
 /**

@@ -177,4 +177,31 @@ describe('uploads end to end', () => {
     expect(entries[0]?.recordsFailed).toBe(1)
     expect(entries[0]?.api).toBe('accounts')
   })
+
+  it('reads a last row without a line break', async () => {
+    const { headers } = await signedIn()
+    const text = 'account_id,name,join_date\na1,A,2020-01-01\na2,B,2020-01-02'
+    const { jobId, preflight } = await uploadBytes(headers, encoder.encode(text))
+    await trpc(headers, 'uploads.start', { jobId, mapping: preflight.mapping })
+    const job = await waitForJob(jobId)
+    expect(job.rowsTotal).toBe(2)
+    expect(job.rowsWritten).toBe(2)
+  })
+
+  it('reports an unclosed quote beyond the preflight sample', async () => {
+    const { headers } = await signedIn()
+    const text =
+      accountsCsv(30_000) + 'broken,"never closed,2020-01-01\r\nafter,After,2020-01-01\r\n'
+    expect(text.length).toBeGreaterThan(1024 * 1024)
+    const { jobId, preflight } = await uploadBytes(headers, encoder.encode(text))
+    expect(preflight.blocking).toBe(false)
+    await trpc(headers, 'uploads.start', { jobId, mapping: preflight.mapping })
+    const job = await waitForJob(jobId)
+    expect(job.status).toBe('completed')
+    expect(job.rowsWritten).toBe(30_000)
+    expect(job.rowsFailed).toBe(1)
+    const failures = await failuresOf(jobId)
+    expect(failures[0]?.rowNumber).toBe(30_002)
+    expect(failures[0]?.message).toContain('cannot be read from row 30002')
+  })
 })
