@@ -15,6 +15,8 @@ import {
 } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
+import { performance } from 'node:perf_hooks'
+import { setInterval, clearInterval } from 'node:timers'
 import { parseArgs } from 'node:util'
 
 import { startStack } from '../scripts/stack.mjs'
