@@ -62,8 +62,7 @@ describe('upload processing', () => {
     const { org, jobId } = await stalledJob(1_100)
     const chunks = await db().select().from(uploadChunks).where(eq(uploadChunks.jobId, jobId))
     expect(chunks.map((c) => [c.firstRow, c.rowCount, c.status])).toEqual([
-      [2, 500, 'pending'],
-      [502, 500, 'pending'],
+      [2, 1000, 'pending'],
       [1002, 100, 'pending'],
     ])
     const job = await getJob(db(), org.id, jobId)
@@ -73,7 +72,7 @@ describe('upload processing', () => {
   })
 
   it('processes a redelivered chunk once', async () => {
-    const { org, jobId } = await stalledJob(600, 7)
+    const { org, jobId } = await stalledJob(1_200, 7)
     const context = createExecutionContext()
     expect(await processChunk(env, db(), context, jobId, 0)).toBe('done')
     expect(await processChunk(env, db(), context, jobId, 0)).toBe('skipped')
@@ -89,12 +88,12 @@ describe('upload processing', () => {
       .select({ n: count() })
       .from(uploadRowFailures)
       .where(eq(uploadRowFailures.jobId, jobId))
-    const bad = Math.ceil(600 / 7)
+    const bad = Math.ceil(1_200 / 7)
     expect(job?.status).toBe('completed')
-    expect(job?.rowsWritten).toBe(600 - bad)
+    expect(job?.rowsWritten).toBe(1_200 - bad)
     expect(job?.rowsFailed).toBe(bad)
     expect(failures[0]?.n).toBe(bad)
-    expect(await countRows(org.id)).toBe(600 - bad)
+    expect(await countRows(org.id)).toBe(1_200 - bad)
   })
 
   it('acks duplicate messages in one batch', async () => {
