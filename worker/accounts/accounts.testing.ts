@@ -1,4 +1,4 @@
-import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test'
+import { createExecutionContext } from 'cloudflare:test'
 import { env, exports } from 'cloudflare:workers'
 
 import type { ApiKeyPrincipal, SessionPrincipal } from '../auth/principal'
@@ -76,17 +76,16 @@ export function keyCaller(orgId: string, keyPrefix = 'sya_test') {
 }
 
 function callerFor(principal: SessionPrincipal | ApiKeyPrincipal) {
-  const executionCtx = createExecutionContext()
-  const caller = createCallerFactory(appRouter)({
+  return createCallerFactory(appRouter)({
     env,
     db: createDb(env.DB),
-    executionCtx,
+    // The status log is written in waitUntil; tests poll it with waitForLogEntry.
+    executionCtx: createExecutionContext(),
     req: new Request('http://x/api/trpc', { method: 'POST' }),
     resHeaders: new Headers(),
     requestId: 'req_trpc_test',
     principal,
   })
-  return Object.assign(caller, { settle: () => waitOnExecutionContext(executionCtx) })
 }
 
 /** Waits until the org's status log has an entry matching `filter`, and returns the newest. */
