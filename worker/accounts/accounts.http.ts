@@ -79,7 +79,7 @@ export async function readRecords(request: Request): Promise<Parsed<unknown[]>> 
     return { ok: false, status: 400, message: `"records" is empty: send at least one record.` }
   }
   if (records.length > MAX_RECORDS_PER_REQUEST) {
-    const message = `"records" holds ${records.length} records; the limit is ${MAX_RECORDS_PER_REQUEST} per request. Split them into several requests.`
+    const message = `"records" contains ${records.length} records; the limit is ${MAX_RECORDS_PER_REQUEST} per request. Split them into several requests.`
     return { ok: false, status: 413, message }
   }
   return { ok: true, value: records }

@@ -34,7 +34,7 @@ type AccountApiEnv = {
 }
 type AccountApiContext = Context<AccountApiEnv>
 
-/** What a handler returns; `call` turns it into the response and the status-log entry. */
+/** A handler's result, which `call` turns into the response and the status-log entry. */
 interface CallResult {
   status: ContentfulStatusCode
   body: Envelope

@@ -48,7 +48,7 @@ export async function orgWithKey(name = 'Test Org') {
   return { orgId: org.id, key, prefix }
 }
 
-/** A valid account record with the given id. */
+/** Builds a valid account record with the given id. */
 export function account(accountId: string, extra: Record<string, unknown> = {}) {
   return { account_id: accountId, name: `Account ${accountId}`, join_date: 1598907978483, ...extra }
 }

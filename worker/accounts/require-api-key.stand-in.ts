@@ -8,8 +8,8 @@ import type { AppEnv } from '../env'
 import { apiKeys } from '../keys/keys.schema'
 import { hashSecret } from '../lib/hash'
 
-// TODO: delete this file once the keys branch lands worker/keys/require-api-key.ts; it only keeps
-// the Account API testable until then and has the same name and effect.
+// TODO: delete this file once worker/keys/require-api-key.ts exists. It has the same name and
+// effect, so the Account API can be tested before the keys work lands.
 
 /** Hono middleware that rejects a request without a valid Account API key and sets `principal`. */
 export const requireApiKey = createMiddleware<{
