@@ -1,3 +1,5 @@
+import { TRPCError } from '@trpc/server'
+
 import type { Database } from '../db/client'
 import { authenticateApiKey } from '../keys/keys.service'
 import type { Principal } from './principal'
@@ -30,9 +32,20 @@ export function readApiKey(request: Request): string | null {
   return null
 }
 
-/** Resolves who is calling: an API key when one is sent, otherwise the session cookie. */
-export async function resolvePrincipal(db: Database, request: Request): Promise<Principal | null> {
+/**
+ * Resolves who is calling a tRPC procedure: an API key when one is sent, otherwise the session
+ * cookie. Throws UNAUTHORIZED with the reason when a key is sent but rejected, rather than falling
+ * back to the session, so a client learns its key is revoked or expired.
+ */
+export async function resolvePrincipal(
+  db: Database,
+  request: Request,
+  executionCtx: Pick<ExecutionContext, 'waitUntil'>,
+): Promise<Principal | null> {
   const key = readApiKey(request)
-  if (key !== null) return authenticateApiKey(db, key)
-  return readSession(db, request)
+  if (key === null) return readSession(db, request)
+
+  const check = await authenticateApiKey(db, key, executionCtx)
+  if (!check.ok) throw new TRPCError({ code: 'UNAUTHORIZED', message: check.message })
+  return check.principal
 }
