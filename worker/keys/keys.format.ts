@@ -21,7 +21,7 @@ export function generateApiKey(): string {
   return API_KEY_PREFIX + encodeBase32LowerCaseNoPadding(randomBytes(API_KEY_RANDOM_BYTES))
 }
 
-/** Checks the shape of a key without touching the database. */
+/** Returns whether `key` has the shape of an Account API key. Needs no database lookup. */
 export function isWellFormedApiKey(key: string): boolean {
   return API_KEY_PATTERN.test(key)
 }
@@ -31,7 +31,7 @@ export function visiblePrefixOf(key: string): string {
   return key.slice(0, API_KEY_VISIBLE_PREFIX_LENGTH)
 }
 
-/** Tells a client the three ways it may send its key. */
+/** Sentence naming the three ways a client may send its key. */
 export const HOW_TO_SEND_API_KEY =
   'Send the Account API key as the query parameter ?api_key=<key>, as HTTP Basic auth with ' +
   'user name "api" and the key as password, or as the header "Authorization: Bearer <key>".'

@@ -245,7 +245,7 @@ describe('keys.roll', () => {
     expect((await list(admin.headers)).data).toHaveLength(1)
   })
 
-  it('refuses to roll a revoked or already rolled key', async () => {
+  it('rejects rolling a revoked or rolled key', async () => {
     const { admin } = await adminOfNewOrg()
     const revoked = (await create(admin.headers, 'Revoked')).data!
     const rolledOnce = (await create(admin.headers, 'Rolled')).data!
@@ -266,6 +266,25 @@ describe('keys.roll', () => {
     expect(ofRevoked.status).toBe(409)
     expect(ofRevoked.error!.message).toContain('cannot be rolled')
     expect((await list(admin.headers)).data).toHaveLength(3)
+  })
+
+  it('lets only one of two concurrent rolls win', async () => {
+    const { admin } = await adminOfNewOrg()
+    const old = (await create(admin.headers, 'Raced')).data!
+    const roll = () =>
+      call<IssuedApiKey>('keys.roll', {
+        headers: admin.headers,
+        input: { id: old.apiKey.id, graceSeconds: 60 },
+        mutation: true,
+      })
+
+    const results = await Promise.all([roll(), roll()])
+
+    expect(results.map((result) => result.status).sort()).toEqual([200, 409])
+    const rows = (await list(admin.headers)).data!
+    expect(rows).toHaveLength(2)
+    const winner = results.find((result) => result.status === 200)!.data!
+    expect(rows.map((row) => row.id).sort()).toEqual([old.apiKey.id, winner.apiKey.id].sort())
   })
 })
 
@@ -290,7 +309,7 @@ describe('keys.revoke', () => {
     expect((await list(admin.headers)).data![0]!.status).toBe('revoked')
   })
 
-  it('answers NOT_FOUND for an unknown id', async () => {
+  it('rejects an unknown id as NOT_FOUND', async () => {
     const { admin } = await adminOfNewOrg()
 
     const revoked = await call('keys.revoke', {

@@ -210,8 +210,7 @@ describe('authenticateApiKey', () => {
       `sya_${'1'.repeat(32)}`,
     ]) {
       const check = await authenticateApiKey(unusable, key, { waitUntil })
-      expect(check.ok).toBe(false)
-      expect(check.ok === false && check.reason).toBe('malformed')
+      expect(check).toMatchObject({ ok: false, reason: 'malformed' })
     }
   })
 

@@ -15,9 +15,9 @@ const CHALLENGE = 'Basic realm="Switchyard Account API", charset="UTF-8"'
 /**
  * Hono middleware for the Account API: accepts the key as `?api_key=`, HTTP Basic with user name
  * `api`, or `Authorization: Bearer`, and sets `c.var.principal`. A missing or rejected key gets
- * 401 with the Natero envelope `{status_is_ok: false, message}`, where the message says how to
- * send a key or why this one stopped working. Calls with a revoked or expired key are also written
- * to the owning org's status log, so its admins can see which client still uses the old key.
+ * 401 with the Natero envelope `{status_is_ok: false, message}`, where the message explains how
+ * to send a key or why this one stopped working. Calls with a revoked or expired key are also
+ * written to the owning org's status log, so its admins can see which client still uses it.
  *
  * @example
  * accountApiRoutes.use('*', requireApiKey)
