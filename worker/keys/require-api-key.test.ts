@@ -6,21 +6,20 @@ import { describe, expect, it } from 'vitest'
 
 import { createApiKey, createOrg, db } from '../../test/fixtures'
 import type { Database } from '../db/client'
-import type { AppEnv } from '../env'
 import { statusLogFor } from '../status-log/status-log.client'
 import { LAST_USED_RESOLUTION_MS } from './keys.authenticate'
 import { apiKeys } from './keys.schema'
 import { authenticateApiKey } from './keys.service'
-import { apiKeyPrincipal, requireApiKey } from './require-api-key'
+import { requireApiKey, type ApiKeyEnv } from './require-api-key'
 
 /** A stand-in for the Account API: one route behind the middleware that echoes the principal. */
-const app = new Hono<AppEnv>()
+const app = new Hono<ApiKeyEnv>()
 app.use('*', async (c, next) => {
   c.set('requestId', 'req_keys_test')
   await next()
 })
 app.use('/api/v2/*', requireApiKey)
-app.get('/api/v2/accounts', (c) => c.json({ status_is_ok: true, principal: apiKeyPrincipal(c) }))
+app.get('/api/v2/accounts', (c) => c.json({ status_is_ok: true, principal: c.var.principal }))
 
 interface Envelope {
   status_is_ok: boolean
