@@ -42,6 +42,8 @@ export async function authenticateApiKey(
   key: string,
   executionCtx: Pick<ExecutionContext, 'waitUntil'>,
 ): Promise<ApiKeyCheck> {
+  // Clients often paste keys with a trailing newline or space. No key contains whitespace.
+  key = key.trim()
   if (!isWellFormedApiKey(key)) {
     return {
       ok: false,

@@ -43,12 +43,13 @@ export function formatTime(epochMs: number): string {
 
 /** Explains why a key of the wrong shape was rejected, without echoing the key itself. */
 export function describeMalformedKey(key: string): string {
-  const problem = key.startsWith(API_KEY_PREFIX)
-    ? `it has ${key.length} characters`
-    : `it does not start with "${API_KEY_PREFIX}" and has ${key.length} characters`
+  const problems: string[] = []
+  if (!key.startsWith(API_KEY_PREFIX)) problems.push(`does not start with "${API_KEY_PREFIX}"`)
+  if (key.length !== API_KEY_LENGTH) problems.push(`has ${key.length} characters`)
+  if (problems.length === 0) problems.push('contains characters other than a-z and 2-7')
   return (
-    `Invalid Account API key: keys are "${API_KEY_PREFIX}" followed by 32 lowercase letters and ` +
-    `digits (${API_KEY_LENGTH} characters), but ${problem}. Copy the whole key, or create a new ` +
-    `key in Source overview. ${HOW_TO_SEND_API_KEY}`
+    `Invalid Account API key: keys are "${API_KEY_PREFIX}" followed by 32 characters from a-z ` +
+    `and 2-7 (${API_KEY_LENGTH} in all), but the key sent ${problems.join(' and ')}. Copy the ` +
+    `whole key, or create a new key in Source overview. ${HOW_TO_SEND_API_KEY}`
   )
 }

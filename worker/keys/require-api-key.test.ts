@@ -101,8 +101,33 @@ describe('requireApiKey', () => {
     expect(malformed.status).toBe(401)
     expect(malformed.body.status_is_ok).toBe(false)
     expect(malformed.body.message).toContain('Invalid Account API key')
-    expect(malformed.body.message).toContain(`does not start with "sya_" and has ${sent.length}`)
+    expect(malformed.body.message).toContain(
+      `the key sent does not start with "sya_" and has ${sent.length} characters`,
+    )
     expect(malformed.body.message).not.toContain(sent)
+  })
+
+  it('names what is wrong with a malformed key', async () => {
+    const uppercase = `sya_${'A'.repeat(32)}`
+    const short = `sya_${'a'.repeat(20)}`
+
+    const wrongCharacters = await send(`/api/v2/accounts?api_key=${uppercase}`)
+    const wrongLength = await send('/api/v2/accounts', { authorization: `Bearer ${short}` })
+
+    expect(wrongCharacters.status).toBe(401)
+    expect(wrongCharacters.body.message).toContain('contains characters other than a-z and 2-7')
+    expect(wrongLength.status).toBe(401)
+    expect(wrongLength.body.message).toContain('the key sent has 24 characters')
+  })
+
+  it('accepts a key with surrounding whitespace', async () => {
+    const org = await createOrg()
+    const { key } = await createApiKey(org.id)
+
+    const result = await send(`/api/v2/accounts?api_key=${encodeURIComponent(` ${key}\n`)}`)
+
+    expect(result.status).toBe(200)
+    expect(result.body.principal!.orgId).toBe(org.id)
   })
 
   it('rejects an unknown key', async () => {
