@@ -2,7 +2,7 @@ import { encodeBase32LowerCaseNoPadding } from '@oslojs/encoding'
 
 import { randomBytes } from '../lib/ids'
 
-/** Start of every Account API key, so scanners and people can recognise a leaked key. */
+/** Start of every Account API key, so scanners and people can recognize a leaked key. */
 export const API_KEY_PREFIX = 'sya_'
 
 /** Random bytes per key: 160 bits, written as 32 base32 characters. */
