@@ -23,13 +23,17 @@ export interface WireFailure {
   message: string
 }
 
-/** The response body of every Account API call. */
+/** The response body of every Account API call. REST lists also echo their query parameters. */
 export interface Envelope {
   status_is_ok: boolean
   results?: unknown[]
   failed_results?: WireFailure[]
   message?: string
-  [echo: string]: unknown
+  current_page?: number
+  max_page_size?: number
+  order_by?: string
+  direction?: string
+  include_inactive?: boolean
 }
 
 /** Reads a JSON object body, enforcing the media type and size limit. */

@@ -1,7 +1,13 @@
-import { TRPCError } from '@trpc/server'
 import { describe, expect, it } from 'vitest'
 
-import { account, api, keyCaller, orgWithKey, sessionCaller } from './accounts.testing'
+import {
+  account,
+  api,
+  keyClient,
+  orgWithKey,
+  rejectionCode,
+  sessionClient,
+} from './accounts.testing'
 
 /** Two orgs that both hold `acme` (with different names), plus `only-a` in org A with a user and contact. */
 async function twoOrgs() {
@@ -108,26 +114,27 @@ describe('REST tenant isolation', () => {
   }
 })
 
-async function rejectionOf(promise: Promise<unknown>) {
-  const error = await promise.catch((caught: unknown) => caught)
-  expect(error).toBeInstanceOf(TRPCError)
-  return (error as TRPCError).code
-}
-
 describe('tRPC tenant isolation', () => {
   it('accounts procedures see only the caller org', async () => {
     const { a, b } = await twoOrgs()
-    const callers = [await sessionCaller(b.orgId, 'admin'), keyCaller(b.orgId)]
+    const callers = [await sessionClient(b.orgId, 'admin'), keyClient(b.key)]
     for (const caller of callers) {
-      const listed = await caller.accounts.list({ includeInactive: true })
+      const listed = await caller.accounts.list.query({ includeInactive: true })
       expect(listed.rows.map((row) => row.accountId)).toEqual(['acme'])
       expect(listed.total).toBe(1)
-      expect((await caller.accounts.get({ accountId: 'acme' })).account.name).toBe('Acme of B')
-      expect(await rejectionOf(caller.accounts.get({ accountId: 'only-a' }))).toBe('NOT_FOUND')
+      expect((await caller.accounts.get.query({ accountId: 'acme' })).account.name).toBe(
+        'Acme of B',
+      )
+      expect(await rejectionCode(caller.accounts.get.query({ accountId: 'only-a' }))).toBe(
+        'NOT_FOUND',
+      )
 
-      const update = await caller.accounts.update({ accountId: 'only-a', data: { tier: 'x' } })
+      const update = await caller.accounts.update.mutate({
+        accountId: 'only-a',
+        data: { tier: 'x' },
+      })
       expect(update).toMatchObject({ status_is_ok: false, message: 'Account not found: only-a.' })
-      const deactivate = await caller.accounts.deactivate({ accountId: 'only-a' })
+      const deactivate = await caller.accounts.deactivate.mutate({ accountId: 'only-a' })
       expect(deactivate.status_is_ok).toBe(false)
     }
     const ofA = (await api('GET', '/accounts/only-a', { key: a.key })).body.results[0]
@@ -137,8 +144,8 @@ describe('tRPC tenant isolation', () => {
 
   it('accounts.upsert writes into the caller org only', async () => {
     const { a, b } = await twoOrgs()
-    const caller = keyCaller(b.orgId)
-    await caller.accounts.upsert({ records: [{ account_id: 'acme', tier: 'B tier' }] })
+    const caller = keyClient(b.key)
+    await caller.accounts.upsert.mutate({ records: [{ account_id: 'acme', tier: 'B tier' }] })
     expect(
       (await api('GET', '/accounts/acme', { key: a.key })).body.results[0].tier,
     ).toBeUndefined()
@@ -148,16 +155,20 @@ describe('tRPC tenant isolation', () => {
   for (const procedures of ['accountUsers', 'accountContacts'] as const) {
     it(`${procedures} procedures see only the caller org`, async () => {
       const { b } = await twoOrgs()
-      const caller = keyCaller(b.orgId)
+      const caller = keyClient(b.key)
       const router = caller[procedures]
 
-      expect((await router.list({ includeInactive: true })).results).toEqual([])
-      expect(await rejectionOf(router.get({ userId: 'u1' }))).toBe('NOT_FOUND')
-      expect((await router.update({ userId: 'u1', data: { title: 'x' } })).status_is_ok).toBe(false)
-      expect((await router.deactivate({ userId: 'u1', accountId: 'only-a' })).status_is_ok).toBe(
-        false,
-      )
-      const upsert = await router.upsert({ records: [{ user_id: 'u2', account_id: 'only-a' }] })
+      expect((await router.list.query({ includeInactive: true })).results).toEqual([])
+      expect(await rejectionCode(router.get.query({ userId: 'u1' }))).toBe('NOT_FOUND')
+      expect(
+        (await router.update.mutate({ userId: 'u1', data: { title: 'x' } })).status_is_ok,
+      ).toBe(false)
+      expect(
+        (await router.deactivate.mutate({ userId: 'u1', accountId: 'only-a' })).status_is_ok,
+      ).toBe(false)
+      const upsert = await router.upsert.mutate({
+        records: [{ user_id: 'u2', account_id: 'only-a' }],
+      })
       expect(upsert.failed_results?.[0]?.message).toMatch(/^Account not found: only-a\./)
     })
   }
