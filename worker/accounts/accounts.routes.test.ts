@@ -414,6 +414,20 @@ describe('PUT and DELETE /accounts/:account_id', () => {
   })
 })
 
+describe('ids in paths', () => {
+  it('reads ids that need URL encoding', async () => {
+    const { key } = await orgWithKey()
+    const ids = ['a b', 'a/b', 'ä-1', 'x%y']
+    await api('POST', '/accounts', { key, body: { records: ids.map((id) => account(id)) } })
+
+    for (const id of ids) {
+      const { status, body } = await api('GET', `/accounts/${encodeURIComponent(id)}`, { key })
+      expect(status, id).toBe(200)
+      expect(body.results[0].account_id, id).toBe(id)
+    }
+  })
+})
+
 describe('users and contacts', () => {
   for (const entity of ['account_users', 'account_contacts'] as const) {
     it(`${entity} need an existing account in the same org`, async () => {

@@ -147,7 +147,7 @@ export function memberKey(userId: string, accountId: string): string {
 }
 
 /** Splits `items` into slices of at most `size`. */
-export function chunks<T>(items: readonly T[], size: number): T[][] {
+function chunks<T>(items: readonly T[], size: number): T[][] {
   const result: T[][] = []
   for (let start = 0; start < items.length; start += size) {
     result.push(items.slice(start, start + size))

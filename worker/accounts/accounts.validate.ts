@@ -19,6 +19,7 @@ const updateSchemas = {
 /** A record that passed validation, still in wire shape. */
 export type ValidRecord = Record<string, unknown> & { account_id: string; user_id?: string }
 
+/** The validated record, or the message that goes into `failed_results`. */
 export type ValidationResult = { ok: true; record: ValidRecord } | { ok: false; message: string }
 
 /**
