@@ -3,9 +3,9 @@
 // Usage: npm run bench:api [-- --posts N --port P]
 //
 // Starts a fresh local stack (migrations, demo seed, `wrangler dev --local` on 127.0.0.1) in a
-// temporary folder, signs in as the demo admin, creates an API key with keys.create, sends the
-// POSTs one after another, and prints records/s and p50/p95 latency per POST. To measure a server
-// that is already running instead, set BENCH_URL and BENCH_API_KEY.
+// temporary folder. Signs in as the demo admin and creates an API key with keys.create. Then sends
+// the POSTs one after another and prints records/s and the p50/p95 latency per POST. To measure a
+// server that is already running instead, set BENCH_URL and BENCH_API_KEY.
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'

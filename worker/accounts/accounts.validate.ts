@@ -50,7 +50,7 @@ export function validateRecord(entity: Entity, input: unknown): ValidationResult
   return { ok: false, message: messages.join(' ') }
 }
 
-/** Returns the Natero message for an insert that lacks required fields, or null if none lack. */
+/** Returns the Natero message for an insert that lacks required fields, or null when none is missing. */
 export function missingInsertFields(
   entity: Entity,
   record: Record<string, unknown>,
