@@ -3,7 +3,7 @@ import { eq, inArray, sql } from 'drizzle-orm'
 import type { Database } from '../db/client'
 import { signInThrottles } from './auth.schema'
 
-/** Failed sign-ins are counted over windows of this length. */
+/** Sign-in failures are counted over windows of this length. */
 export const THROTTLE_WINDOW_MS = 15 * 60_000
 
 /** A throttle key that reaches its failure limit is locked for this long. */
