@@ -178,6 +178,17 @@ describe('keys roles', () => {
     expect(listed.error!.message).toMatch(/was revoked on \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ/)
     expect(listed.error!.message).toContain('create a new key in Source overview')
   })
+
+  it('does not fall back to the session when a key is rejected', async () => {
+    const { org, admin } = await adminOfNewOrg()
+    const { id, key } = await createApiKey(org.id)
+    await db().update(apiKeys).set({ revokedAt: Date.now() }).where(eq(apiKeys.id, id))
+
+    const listed = await call('keys.list', { headers: admin.headers, query: `api_key=${key}` })
+
+    expect(listed.status).toBe(401)
+    expect(listed.error!.message).toContain('was revoked on')
+  })
 })
 
 describe('keys.roll', () => {
@@ -204,6 +215,12 @@ describe('keys.roll', () => {
     expect(oldRow.expiresAt).toBeLessThanOrEqual(Date.now() + 3600_000)
     const stored = await db().select().from(apiKeys).where(eq(apiKeys.id, old.apiKey.id)).get()
     expect(stored!.replacedBy).toBe(apiKey.id)
+
+    // Both keys authenticate during the grace period; key management then rejects them as keys.
+    for (const sent of [old.key, key]) {
+      const asKey = await call('keys.list', { headers: { authorization: `Bearer ${sent}` } })
+      expect(asKey.status).toBe(403)
+    }
   })
 
   it('stops the old key at once with grace 0', async () => {
