@@ -132,6 +132,26 @@ describe('POST /accounts', () => {
     expect(row).toEqual({ entity: 'accounts', kind: 'event', key: 'renewed_at' })
   })
 
+  it('rejects a record over 1,000,000 bytes as JSON', async () => {
+    const { key, orgId } = await orgWithKey()
+    const comments = 'x'.repeat(4000)
+    const history = Array.from({ length: 300 }, (_, index) => ({
+      nps_score: 9,
+      date: index,
+      comments,
+    }))
+    const records = [account('big', { nps_history: history }), account('small')]
+
+    const { body } = await api('POST', '/accounts', { key, body: { records } })
+
+    expect(body.failed_results).toHaveLength(1)
+    expect(body.failed_results[0].record).toBe(0)
+    expect(body.failed_results[0].message).toMatch(
+      /^Record is \d+ bytes as JSON; the maximum is 1000000\. Shorten its text or lists\.$/,
+    )
+    expect(await countRows('accounts', orgId)).toBe(1)
+  })
+
   it('records a Partial status-log entry with the failed records', async () => {
     const { key, orgId, prefix } = await orgWithKey()
     await api('POST', '/accounts', {
@@ -325,6 +345,21 @@ describe('GET /accounts', () => {
     expect(await ids('?include_inactive=0')).toEqual(['live'])
     expect(await ids('?include_inactive=false')).toEqual(['live'])
     expect(await ids('?include_inactive=yes')).toEqual(['live'])
+  })
+
+  it('records each read in the status log', async () => {
+    const { key, orgId } = await orgWithKey()
+    await api('GET', '/accounts?page=0', { key })
+
+    const entry = await waitForLogEntry(orgId)
+    expect(entry).toMatchObject({
+      method: 'GET',
+      path: '/api/v2/accounts',
+      api: 'accounts',
+      outcome: 'Success',
+      httpStatus: 200,
+      recordsSent: 0,
+    })
   })
 
   it('echoes query parameters but never the API key', async () => {
