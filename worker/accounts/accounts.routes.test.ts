@@ -3,7 +3,14 @@ import { sql } from 'drizzle-orm'
 import { describe, expect, it, vi } from 'vitest'
 
 import { BoundParameterLimitError, createDb } from '../db/client'
-import { account, api, countRows, orgWithKey, waitForLogEntry } from './accounts.testing'
+import {
+  account,
+  api,
+  countRows,
+  orgWithKey,
+  sessionClient,
+  waitForLogEntry,
+} from './accounts.testing'
 
 describe('POST /accounts', () => {
   it('writes exactly the valid records of a partial batch', async () => {
@@ -175,6 +182,23 @@ describe('POST /accounts', () => {
     expect(entry?.failedRecords).toEqual([
       { index: 1, id: 'a1', message: expect.stringMatching(/^Missing\/invalid required field/) },
     ])
+  })
+
+  it('shows the Partial entry to a viewer through statusLog.list', async () => {
+    const { key, orgId } = await orgWithKey()
+    await api('POST', '/accounts', {
+      key,
+      body: { records: [{ account_id: 'a1' }, account('a2')] },
+    })
+    await waitForLogEntry(orgId)
+
+    const viewer = await sessionClient(orgId, 'viewer')
+    const { entries } = await viewer.statusLog.list.query({ api: 'accounts' })
+    const entry = await viewer.statusLog.get.query({ id: entries[0]!.id })
+
+    expect(entries).toHaveLength(1)
+    expect(entry).toMatchObject({ outcome: 'Partial', recordsSent: 2, recordsFailed: 1 })
+    expect(entry.failedRecords.map((failure) => failure.index)).toEqual([0])
   })
 })
 
