@@ -92,9 +92,15 @@ export async function startDevServer({ port = 8787, persistTo, inheritOutput = f
   child.stderr?.on('data', keep)
 
   const url = `http://127.0.0.1:${port}`
+  // wrangler runs in its own process group, so it would outlive this process unless killed here
+  // when the caller exits without calling stop().
+  const killOnExit = () => killGroup(child.pid, 'SIGKILL')
+  process.once('exit', killOnExit)
+
   let stopped
   const stop = () => {
     stopped ??= (async () => {
+      process.off('exit', killOnExit)
       killGroup(child.pid, 'SIGTERM')
       const deadline = Date.now() + STOP_GRACE_MS
       while (isAlive(child.pid) && Date.now() < deadline) await delay(100)

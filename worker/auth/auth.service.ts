@@ -19,15 +19,15 @@ export interface SignedInView {
   org: { id: string; name: string }
 }
 
-/** Outcome of a sign-in attempt; only `ok` carries a session. */
+/** Outcome of a sign-in attempt. Only the `ok` outcome carries a session. */
 export type SignInResult =
   | ({ kind: 'ok'; session: NewSession } & SignedInView)
   | { kind: 'invalid' }
   | { kind: 'locked'; until: number }
   | { kind: 'disabled' }
 
-// Verified against when the email is unknown, so that case costs the same PBKDF2 time as a wrong
-// password and response timing does not reveal which emails exist.
+// Verified against when the email is unknown, so an unknown email costs the same PBKDF2 time as a
+// wrong password and response timing does not tell which emails have users.
 let unknownUserHash: Promise<string> | undefined
 
 /** Lower-cases and trims an email address the way it is stored. */

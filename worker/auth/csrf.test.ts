@@ -5,8 +5,8 @@ import { createDb } from '../db/client'
 import { authedProcedure, createCallerFactory, router, type TrpcContext } from '../trpc/init'
 import type { Principal } from './principal'
 
-// A one-procedure router, so the CSRF check is tested for an API key principal before any
-// API-key procedure exists.
+// A router of its own, so the CSRF check is tested with an API key principal whichever app
+// procedures accept keys.
 const testRouter = router({
   change: authedProcedure.mutation(() => 'changed'),
   read: authedProcedure.query(() => 'read'),
