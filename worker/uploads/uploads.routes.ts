@@ -11,7 +11,7 @@ import { failedRowsCsv } from './results'
 import { uploadEntities, type UploadEntity } from './uploads.schema'
 import { completeUpload, getJob, uploadPart, UploadError } from './uploads.service'
 
-type UploadsEnv = AppEnv & { Variables: { principal: SessionPrincipal } }
+type UploadsEnv = AppEnv & { Variables: { session: SessionPrincipal } }
 
 const roleRank = { viewer: 0, data_manager: 1, admin: 2 } as const
 
@@ -53,7 +53,7 @@ uploadRoutes.use('*', async (c, next) => {
       )
     }
   }
-  c.set('principal', principal)
+  c.set('session', principal)
   await next()
 })
 
@@ -83,7 +83,7 @@ uploadRoutes.get('/templates/:file', (c) => {
 
 uploadRoutes.put('/:jobId/parts/:partNumber', async (c) => {
   const db = createDb(c.env.DB)
-  const job = await getJob(db, c.get('principal').orgId, c.req.param('jobId'))
+  const job = await getJob(db, c.get('session').orgId, c.req.param('jobId'))
   const length = c.req.header('content-length')
   const part = await uploadPart(
     c.env,
@@ -98,14 +98,14 @@ uploadRoutes.put('/:jobId/parts/:partNumber', async (c) => {
 
 uploadRoutes.post('/:jobId/complete', async (c) => {
   const db = createDb(c.env.DB)
-  const job = await getJob(db, c.get('principal').orgId, c.req.param('jobId'))
+  const job = await getJob(db, c.get('session').orgId, c.req.param('jobId'))
   const preflight = await completeUpload(c.env, db, job)
   return c.json({ jobId: job.id, preflight })
 })
 
 uploadRoutes.get('/:jobId/failed-rows.csv', async (c) => {
   const db = createDb(c.env.DB)
-  const job = await getJob(db, c.get('principal').orgId, c.req.param('jobId'))
+  const job = await getJob(db, c.get('session').orgId, c.req.param('jobId'))
   const name = job.fileName.replace(/\.csv$/i, '').replace(/[^\w.-]+/g, '_')
   return c.body(failedRowsCsv(db, job), 200, {
     'content-type': 'text/csv; charset=utf-8',
