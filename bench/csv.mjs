@@ -1,5 +1,5 @@
-// Benchmarks a CSV upload end to end through the local stack: generates an accounts file, sends
-// it in parts as the console does, maps it, processes it through the queue, and prints rows per
+// Benchmarks a CSV upload end to end through the local stack. It generates an accounts file, sends
+// it in parts as the console does, maps it and processes it through the queue. It prints rows per
 // second and the peak resident memory of the workerd processes.
 //
 // Usage: npm run bench:csv -- [--rows 100000] [--port 8840]

@@ -5,7 +5,7 @@ import { parse as parseSync } from 'csv-parse/sync'
 /** Delimiters preflight tries, in order of preference when the counts tie. */
 export const candidateDelimiters = [',', ';', '\t'] as const
 
-/** Longest cell accepted, in characters: longer cells fail their row instead of the whole chunk. */
+/** Maximum characters in one cell. A longer cell fails its row instead of the whole chunk. */
 export const MAX_CELL_CHARS = 100_000
 
 const utf8Bom = [0xef, 0xbb, 0xbf]
@@ -93,7 +93,7 @@ export function parseSample(text: string, delimiter: string, complete: boolean):
     })
   } catch (caught) {
     const code = (caught as { code?: string }).code
-    // A partial sample may end inside a quoted field; the rows before it are complete.
+    // A partial sample may end inside a quoted field, and the rows before it are complete.
     if (!complete && code === 'CSV_QUOTE_NOT_CLOSED') return { records, error: null }
     return { records, error: caught instanceof Error ? caught.message : String(caught) }
   }

@@ -11,7 +11,7 @@ export type SlashDateReading = 'ambiguous' | 'month_first' | 'day_first' | 'inva
 
 /**
  * Classifies a `NN/NN/YYYY` value: `ambiguous` when both parts are 12 or less and differ, so it
- * reads as two different days; `month_first` or `day_first` when only one reading is a date.
+ * reads as two different days. It is `month_first` or `day_first` when only one reading is a date.
  */
 export function readSlashDate(value: string): SlashDateReading | null {
   const match = slashDate.exec(value.trim())

@@ -14,7 +14,7 @@ const scalarTypes = new Set(['string', 'number', 'integer', 'boolean'])
 
 /**
  * Returns the fields one CSV cell can fill, from the schema the Account API validates with. List
- * fields such as `assigned_csms` are left out; custom dimensions use the
+ * fields such as `assigned_csms` are left out, and custom dimensions use the
  * `custom_label_dimensions.<name>` column convention instead.
  */
 export function uploadFields(entity: Entity): UploadFieldSpec[] {

@@ -6,7 +6,7 @@ import {
   waitOnExecutionContext,
 } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
-import { count, eq } from 'drizzle-orm'
+import { and, count, eq, gt } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
 
 import { accounts } from '../accounts/accounts.schema'
@@ -69,6 +69,41 @@ describe('upload processing', () => {
     expect(job.scanDone).toBe(true)
     expect(job.rowsTotal).toBe(1_100)
     expect(job.status).toBe('running')
+  })
+
+  it('resumes a scan from its saved offset', async () => {
+    const { org, jobId } = await stalledJob(2_500)
+    const before = await db()
+      .select()
+      .from(uploadChunks)
+      .where(eq(uploadChunks.jobId, jobId))
+      .orderBy(uploadChunks.chunkIndex)
+    expect(before.length).toBe(3)
+
+    // Roll the scan back to the end of the first chunk, as if it had stopped there.
+    await db()
+      .delete(uploadChunks)
+      .where(and(eq(uploadChunks.jobId, jobId), gt(uploadChunks.chunkIndex, 0)))
+    await db()
+      .update(uploadJobs)
+      .set({ scanDone: false, rowsTotal: null, rowsRead: 1_000, scanOffset: before[0]!.byteEnd })
+      .where(eq(uploadJobs.id, jobId))
+    await scanJob(env, db(), createExecutionContext(), jobId)
+
+    const after = await db()
+      .select()
+      .from(uploadChunks)
+      .where(eq(uploadChunks.jobId, jobId))
+      .orderBy(uploadChunks.chunkIndex)
+    expect(after.map((c) => [c.firstRow, c.rowCount, c.byteStart, c.byteEnd])).toEqual(
+      before.map((c) => [c.firstRow, c.rowCount, c.byteStart, c.byteEnd]),
+    )
+    // The resumed scan sent chunks 1 and 2. Chunk 0's message was dropped with the first scan.
+    await processChunk(env, db(), createExecutionContext(), jobId, 0)
+    const job = await waitForJob(jobId)
+    expect(job.rowsTotal).toBe(2_500)
+    expect(job.rowsWritten).toBe(2_500)
+    expect(await countRows(org.id)).toBe(2_500)
   })
 
   it('processes a redelivered chunk once', async () => {

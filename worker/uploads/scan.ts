@@ -23,13 +23,13 @@ export const CHUNKS_PER_SCAN = 400
 /** Chunk messages are sent once this many chunks are saved. */
 const SEND_EVERY_CHUNKS = 10
 
-/** Queue message that asks for a job's file to be cut into chunks, from its saved offset on. */
+/** Queue message requesting that a job's file be cut into chunks, from its saved offset on. */
 export interface ScanMessage {
   type: 'upload.scan'
   jobId: string
 }
 
-/** Queue message that asks for one chunk's rows to be written. */
+/** Queue message requesting that one chunk's rows be written. */
 export interface ChunkMessage {
   type: 'upload.chunk'
   jobId: string
@@ -133,7 +133,9 @@ export async function scanJob(
     .where(and(eq(uploadJobs.id, jobId), eq(uploadJobs.status, 'queued')))
 
   const headerPending = job.scanOffset === 0
-  const startByte = headerPending ? (job.options.hadBom ? 3 : 0) : job.scanOffset
+  // A fresh scan starts at the header, after the 3-byte UTF-8 byte order mark if there is one.
+  let startByte = job.scanOffset
+  if (headerPending && job.options.hadBom) startByte = 3
   const [{ chunks } = { chunks: 0 }] = await db
     .select({ chunks: count() })
     .from(uploadChunks)
@@ -182,7 +184,7 @@ export async function scanJob(
         lastEnd = endByte
         nextRow += 1
         if (current.rowCount >= CHUNK_ROWS || current.byteEnd - current.byteStart >= CHUNK_BYTES) {
-          if (!(await flush())) return
+          if (!(await flush())) return sendMessages(env, messages)
           if (chunkIndex - chunks >= CHUNKS_PER_SCAN) {
             await sendMessages(env, [...messages.splice(0), { type: 'upload.scan', jobId }])
             return
@@ -190,9 +192,9 @@ export async function scanJob(
         }
       }
     }
-    if (!(await flush())) return
+    if (!(await flush())) return sendMessages(env, messages)
   } catch (error) {
-    if (!(await flush())) return
+    if (!(await flush())) return sendMessages(env, messages)
     await saveParseError(db, job, chunkIndex, nextRow, error)
     nextRow += 1
   }

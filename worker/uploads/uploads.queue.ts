@@ -25,7 +25,7 @@ export function isUploadMessage(body: unknown): body is UploadMessage {
 
 /**
  * Handles upload messages from the jobs queue, acking each one as it finishes. A failing message
- * is retried with backoff; after the queue's max_retries it moves to the dead-letter queue.
+ * is retried with backoff, and after the queue's max_retries it moves to the dead-letter queue.
  */
 export async function handleUploadMessages(
   messages: readonly Message<UploadMessage>[],

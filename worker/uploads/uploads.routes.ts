@@ -29,7 +29,7 @@ function errorResponse(c: Context, status: 400 | 401 | 403 | 404 | 409, message:
 
 /**
  * REST routes for the file bytes and downloads, which tRPC does not carry well: part uploads,
- * completion, templates and the failed-rows file. Session cookie only; changes need the
+ * completion, templates and the failed-rows file. They take the session cookie only, and changes need the
  * `x-csrf-token` header and the data_manager role.
  */
 export const uploadRoutes = new Hono<UploadsEnv>()

@@ -36,7 +36,7 @@ export interface UploadOptions {
 
 /**
  * CSV upload jobs. The job row holds all progress, so a lost queue message is re-driven from here
- * by the cron sweep; the queue only carries work.
+ * by the cron sweep, and the queue only carries work.
  */
 export const uploadJobs = sqliteTable(
   'upload_jobs',

@@ -101,7 +101,7 @@ export async function createJob(
 
 /**
  * Streams one part of the file into R2. The body must be exactly the part's size, because R2
- * needs equal parts and a stream of known length; a `FixedLengthStream` enforces both.
+ * needs equal parts and a stream of known length. A `FixedLengthStream` enforces both.
  */
 export async function uploadPart(
   env: Env,

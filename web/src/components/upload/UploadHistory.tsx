@@ -2,7 +2,7 @@ import { For, Show } from 'solid-js'
 
 import type { UploadSummary } from './types'
 
-/** The org's uploads, newest first, with their outcomes. */
+/** Lists the org's uploads, newest first, with their outcomes. */
 export default function UploadHistory(props: {
   jobs: UploadSummary[]
   onOpen: (jobId: string) => void
