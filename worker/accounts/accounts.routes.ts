@@ -190,6 +190,21 @@ async function deactivate(
   }
 }
 
+/** Deletes one custom dimension key of an account; deleting a key it lacks still succeeds. */
+async function deleteDimension(
+  c: AccountApiContext,
+  field: 'custom_label_dimensions' | 'custom_value_dimensions',
+): Promise<CallResult> {
+  const key = { accountId: c.req.param('account_id') }
+  const patch = { [field]: [{ key: c.req.param('key'), value: null }] }
+  const db = createDb(c.env.DB)
+  const outcome = await updateRecord(db, c.get('principal').orgId, 'accounts', key, patch)
+  if (outcome.status !== 'updated') {
+    return rejected(outcome.status === 'not_found' ? 404 : 400, outcome.message)
+  }
+  return { status: 200, body: { status_is_ok: true, results: [outcome.record] } }
+}
+
 function memberRoutes(app: Hono<ApiKeyEnv>, entity: Exclude<Entity, 'accounts'>) {
   const base = `/${entity}`
   const key = (c: AccountApiContext): RecordKey => ({
@@ -257,6 +272,14 @@ accountApiRoutes.get(
 accountApiRoutes.get(
   '/accounts/:account_id/contacts',
   call('account_contacts', (c) => list(c, 'account_contacts', c.req.param('account_id'))),
+)
+accountApiRoutes.delete(
+  '/accounts/:account_id/dimension_labels/:key',
+  call('accounts', (c) => deleteDimension(c, 'custom_label_dimensions')),
+)
+accountApiRoutes.delete(
+  '/accounts/:account_id/dimension_values/:key',
+  call('accounts', (c) => deleteDimension(c, 'custom_value_dimensions')),
 )
 memberRoutes(accountApiRoutes, 'account_users')
 memberRoutes(accountApiRoutes, 'account_contacts')
