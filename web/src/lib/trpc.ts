@@ -1,4 +1,5 @@
-import { createTRPCClient, httpBatchLink } from '@trpc/client'
+import { createTRPCClient, httpBatchLink, TRPCClientError } from '@trpc/client'
+import type { inferRouterOutputs } from '@trpc/server'
 
 import type { AppRouter } from '../../../worker/trpc/router'
 
@@ -21,3 +22,31 @@ export const trpc = createTRPCClient<AppRouter>({
     }),
   ],
 })
+
+/** Every procedure's output type, keyed like the router: `RouterOutputs['keys']['list']`. */
+export type RouterOutputs = inferRouterOutputs<AppRouter>
+
+interface ZodErrorData {
+  formErrors?: string[]
+  fieldErrors?: Record<string, string[] | undefined>
+}
+
+/**
+ * Returns the message to show a person for a failed call: the server's message, or for invalid
+ * input each field with what is wrong with it.
+ */
+export function errorMessage(error: unknown): string {
+  if (error instanceof TRPCClientError) {
+    const zodError = (error.data as { zodError?: ZodErrorData | null } | undefined)?.zodError
+    if (zodError) {
+      const fields = Object.entries(zodError.fieldErrors ?? {}).map(
+        ([field, messages]) => `${field}: ${(messages ?? []).join(', ')}`,
+      )
+      const parts = [...(zodError.formErrors ?? []), ...fields]
+      if (parts.length > 0) return parts.join('; ')
+    }
+    return error.message
+  }
+  if (error instanceof Error) return error.message
+  return String(error)
+}
