@@ -86,46 +86,53 @@ export default function ApiKeyRow(props: {
           <div class="muted">until {formatTime(props.apiKey.expiresAt)}</div>
         </Show>
       </td>
-      <td class="actions">
-        <Show when={props.canManage && usable()} fallback={<span class="muted">—</span>}>
-          <Switch>
-            <Match when={action() === 'none'}>
-              <button type="button" class="secondary" onClick={() => setAction('roll')}>
-                Roll
-              </button>
-              <button type="button" class="danger" onClick={() => setAction('revoke')}>
-                Revoke
-              </button>
-            </Match>
-            <Match when={action() === 'roll'}>
-              <label for={graceId()}>Old key stops working</label>
-              <select
-                id={graceId()}
-                value={grace()}
-                onChange={(event) => setGrace(Number(event.currentTarget.value))}
-              >
-                {gracePeriods.map((period) => (
-                  <option value={period.seconds}>{period.label}</option>
-                ))}
-              </select>
-              <button type="button" disabled={busy()} onClick={() => void roll()}>
-                Roll key
-              </button>
-              <button type="button" class="secondary" onClick={() => setAction('none')}>
-                Cancel
-              </button>
-            </Match>
-            <Match when={action() === 'revoke'}>
-              <span>Revoke “{props.apiKey.label}”? Calls with it fail at once.</span>
-              <button type="button" class="danger" disabled={busy()} onClick={() => void revoke()}>
-                Revoke key
-              </button>
-              <button type="button" class="secondary" onClick={() => setAction('none')}>
-                Cancel
-              </button>
-            </Match>
-          </Switch>
-        </Show>
+      <td>
+        <div class="actions">
+          <Show when={props.canManage && usable()} fallback={<span class="muted">—</span>}>
+            <Switch>
+              <Match when={action() === 'none'}>
+                <button type="button" class="secondary" onClick={() => setAction('roll')}>
+                  Roll
+                </button>
+                <button type="button" class="danger" onClick={() => setAction('revoke')}>
+                  Revoke
+                </button>
+              </Match>
+              <Match when={action() === 'roll'}>
+                <label for={graceId()}>Old key stops working</label>
+                <select
+                  id={graceId()}
+                  value={grace()}
+                  onChange={(event) => setGrace(Number(event.currentTarget.value))}
+                >
+                  {gracePeriods.map((period) => (
+                    <option value={period.seconds}>{period.label}</option>
+                  ))}
+                </select>
+                <button type="button" disabled={busy()} onClick={() => void roll()}>
+                  Roll key
+                </button>
+                <button type="button" class="secondary" onClick={() => setAction('none')}>
+                  Cancel
+                </button>
+              </Match>
+              <Match when={action() === 'revoke'}>
+                <span>Revoke “{props.apiKey.label}”? Calls with it fail at once.</span>
+                <button
+                  type="button"
+                  class="danger"
+                  disabled={busy()}
+                  onClick={() => void revoke()}
+                >
+                  Revoke key
+                </button>
+                <button type="button" class="secondary" onClick={() => setAction('none')}>
+                  Cancel
+                </button>
+              </Match>
+            </Switch>
+          </Show>
+        </div>
         <ErrorText message={error()} />
       </td>
     </tr>

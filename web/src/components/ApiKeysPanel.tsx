@@ -62,7 +62,7 @@ export default function ApiKeysPanel() {
           <input
             id="new-key-label"
             required
-            maxlength="100"
+            maxlength="80"
             placeholder="e.g. Billing sync"
             value={label()}
             onInput={(event) => setLabel(event.currentTarget.value)}

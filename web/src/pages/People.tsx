@@ -91,7 +91,12 @@ export default function People() {
           >
             {(member) => (
               <tr>
-                <td>{member.name}</td>
+                <td>
+                  {member.name}
+                  <Show when={isSelf(member)}>
+                    <span class="muted"> (you)</span>
+                  </Show>
+                </td>
                 <td>{member.email}</td>
                 <td>
                   <RoleCell
