@@ -6,7 +6,17 @@ import { loadSignedInView, signIn } from './auth.service'
 import { clearSessionCookies, deleteSession, setSessionCookies } from './session'
 
 const signInInput = z.object({
-  email: z.email({ error: 'Enter an email address such as admin@example.com.' }).max(320),
+  email: z
+    .string()
+    .trim()
+    .pipe(
+      z
+        .email({
+          error: (issue) =>
+            `${JSON.stringify(issue.input)} is not an email address: enter one such as admin@example.com.`,
+        })
+        .max(320),
+    ),
   password: z.string().min(1, { error: 'Enter your password.' }).max(1024),
 })
 

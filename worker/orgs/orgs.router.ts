@@ -5,13 +5,22 @@ import { roles } from './orgs.schema'
 import { addMember, getOverview, listMembers, setRole } from './orgs.service'
 
 const roleInput = z.enum(roles, {
-  error: `Role must be one of ${roles.join(', ')}.`,
+  error: (issue) =>
+    `Role ${JSON.stringify(issue.input)} is invalid: use one of ${roles.join(', ')}.`,
 })
 
 const addMemberInput = z.object({
   email: z
-    .email({ error: 'Enter the new member’s email address, such as ana@example.com.' })
-    .max(320),
+    .string()
+    .trim()
+    .pipe(
+      z
+        .email({
+          error: (issue) =>
+            `${JSON.stringify(issue.input)} is not an email address: enter one such as ana@example.com.`,
+        })
+        .max(320),
+    ),
   name: z.string().trim().min(1, { error: 'Enter the new member’s name.' }).max(200),
   role: roleInput,
 })
