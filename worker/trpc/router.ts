@@ -1,4 +1,8 @@
-import { accountsRouter } from '../accounts/accounts.router'
+import {
+  accountContactsRouter,
+  accountsRouter,
+  accountUsersRouter,
+} from '../accounts/accounts.router'
 import { authRouter } from '../auth/auth.router'
 import { keysRouter } from '../keys/keys.router'
 import { orgsRouter } from '../orgs/orgs.router'
@@ -10,6 +14,8 @@ export const appRouter = router({
   orgs: orgsRouter,
   keys: keysRouter,
   accounts: accountsRouter,
+  accountUsers: accountUsersRouter,
+  accountContacts: accountContactsRouter,
   statusLog: statusLogRouter,
 })
 
