@@ -118,15 +118,15 @@ describe('Account API from key to API status', () => {
     await partialRow.getByRole('button').click()
     const failedRows = page.locator('table.failed-records tbody tr')
     await expect.poll(() => failedRows.count()).toBe(invalidRecords.size)
-    const shown = await failedRows.evaluateAll((rows) =>
+    const displayedRows = await failedRows.evaluateAll((rows) =>
       rows.map((row) => Array.from(row.querySelectorAll('td'), (cell) => cell.textContent ?? '')),
     )
     const expected = [...invalidRecords].map(([index, record]) => [
       String(index),
       expectedId(record) ?? '—',
     ])
-    expect(shown.map(([index, id]) => [index, id])).toEqual(expected)
-    for (const [, , message] of shown) expect(message?.length).toBeGreaterThan(10)
+    expect(displayedRows.map(([index, id]) => [index, id])).toEqual(expected)
+    for (const [, , message] of displayedRows) expect(message?.length).toBeGreaterThan(10)
 
     await page.getByRole('link', { name: 'Accounts' }).click()
     await page.getByLabel('Search by account id or name').fill(accountIdAt(42))

@@ -1,4 +1,4 @@
-import { createResource, For, Show } from 'solid-js'
+import { createResource, For, onMount, Show } from 'solid-js'
 
 import { formatDuration, formatTime } from '../lib/format'
 import { valueOf } from '../lib/resource'
@@ -12,10 +12,16 @@ export default function CallDetail(props: { id: number; onClose: () => void }) {
     (id) => trpc.statusLog.get.query({ id }),
   )
 
+  let heading: HTMLHeadingElement | undefined
+  // Moves focus to the opened call so keyboard and screen reader users land on it.
+  onMount(() => heading?.focus())
+
   return (
     <section class="panel detail" aria-labelledby="call-detail-heading">
       <div class="panel-header">
-        <h2 id="call-detail-heading">Call {props.id}</h2>
+        <h2 id="call-detail-heading" ref={heading} tabindex="-1">
+          Call {props.id}
+        </h2>
         <button type="button" class="secondary" onClick={() => props.onClose()}>
           Close
         </button>

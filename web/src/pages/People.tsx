@@ -12,7 +12,7 @@ type Role = Member['role']
 
 const roles = Object.keys(roleLabels) as Role[]
 
-/** Changes one member's role; shows the server's message next to the control when it fails. */
+/** Changes one member's role and shows the server's message next to the control when it fails. */
 function RoleCell(props: { member: Member; editable: boolean; onChanged: () => void }) {
   const [error, setError] = createSignal<string | null>(null)
   const [busy, setBusy] = createSignal(false)
