@@ -1,4 +1,4 @@
-import { type SQL, sql } from 'drizzle-orm'
+import { sql } from 'drizzle-orm'
 
 import type { Database } from '../db/client'
 import type { Entity } from './accounts.fields'
@@ -34,12 +34,11 @@ const tables: Record<Entity, string> = {
   account_contacts: 'account_contacts',
 }
 
-function upsertStatement(entity: Entity, orgId: string, now: number, rows: string): SQL {
-  const source = sql`FROM json_each(${rows}) AS r WHERE true`
+function upsertSql(entity: Entity): string {
   if (entity === 'accounts') {
-    return sql`INSERT INTO accounts (org_id, account_id, name, join_date, is_active, data, created_at, updated_at)
-SELECT ${orgId}, r.value->>'a', r.value->>'n', r.value->>'j', r.value->>'s', json(r.value->'d'), ${now}, ${now}
-${source}
+    return `INSERT INTO accounts (org_id, account_id, name, join_date, is_active, data, created_at, updated_at)
+SELECT ?1, r.value->>'a', r.value->>'n', r.value->>'j', r.value->>'s', json(r.value->'d'), ?2, ?2
+FROM json_each(?3) AS r WHERE true
 ON CONFLICT (org_id, account_id) DO UPDATE SET
   name = CASE WHEN excluded.name = '' THEN accounts.name ELSE excluded.name END,
   join_date = CASE WHEN excluded.join_date < 0 THEN accounts.join_date ELSE excluded.join_date END,
@@ -47,14 +46,26 @@ ON CONFLICT (org_id, account_id) DO UPDATE SET
   data = json_patch(accounts.data, excluded.data),
   updated_at = excluded.updated_at`
   }
-  const table = sql.raw(tables[entity])
-  return sql`INSERT INTO ${table} (org_id, account_id, user_id, is_active, data, created_at, updated_at)
-SELECT ${orgId}, r.value->>'a', r.value->>'u', r.value->>'s', json(r.value->'d'), ${now}, ${now}
-${source}
+  const table = tables[entity]
+  return `INSERT INTO ${table} (org_id, account_id, user_id, is_active, data, created_at, updated_at)
+SELECT ?1, r.value->>'a', r.value->>'u', r.value->>'s', json(r.value->'d'), ?2, ?2
+FROM json_each(?3) AS r WHERE true
 ON CONFLICT (org_id, user_id, account_id) DO UPDATE SET
   is_active = CASE WHEN excluded.is_active < 0 THEN ${table}.is_active ELSE excluded.is_active END,
   data = json_patch(${table}.data, excluded.data),
   updated_at = excluded.updated_at`
+}
+
+const registerDimensionsSql = `INSERT INTO custom_dimensions (org_id, entity, kind, key, created_at)
+SELECT ?1, ?2, r.value->>'kind', r.value->>'key', ?3 FROM json_each(?4) AS r WHERE true
+ON CONFLICT DO NOTHING`
+
+/**
+ * Returns the guarded D1 binding behind `db`. Writes use it directly because drizzle 0.45's
+ * `db.batch` cannot batch raw `db.run(sql)` queries that bind parameters.
+ */
+function d1Of(db: Database): D1Database {
+  return (db as Database & { $client: D1Database }).$client
 }
 
 /** Writes one chunk of rows and registers their dimension keys, atomically in one D1 batch. */
@@ -73,18 +84,15 @@ export async function writeChunk(
     s: row.isActive === null ? KEEP_NUMBER : Number(row.isActive),
     d: row.data,
   }))
-  const upsert = db.run(upsertStatement(entity, orgId, now, JSON.stringify(encoded)))
+  const client = d1Of(db)
+  const statements = [client.prepare(upsertSql(entity)).bind(orgId, now, JSON.stringify(encoded))]
 
   const dimensions = uniqueDimensions(rows)
-  if (dimensions.length === 0) {
-    await db.batch([upsert])
-    return
+  if (dimensions.length > 0) {
+    const register = client.prepare(registerDimensionsSql)
+    statements.push(register.bind(orgId, entity, now, JSON.stringify(dimensions)))
   }
-  const register = db.run(sql`INSERT INTO custom_dimensions (org_id, entity, kind, key, created_at)
-SELECT ${orgId}, ${entity}, r.value->>'kind', r.value->>'key', ${now}
-FROM json_each(${JSON.stringify(dimensions)}) AS r WHERE true
-ON CONFLICT DO NOTHING`)
-  await db.batch([upsert, register])
+  await client.batch(statements)
 }
 
 function uniqueDimensions(rows: StoredRow[]) {
