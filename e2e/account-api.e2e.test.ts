@@ -26,7 +26,15 @@ const invalidRecords = new Map<number, unknown>([
     { account_id: accountIdAt(555), name: 'Text count', join_date: JOIN_DATE, employees: 'many' },
   ],
   [700, accountIdAt(700)],
-  [999, { account_id: accountIdAt(999), name: 'Read-only', join_date: JOIN_DATE, is_active: true }],
+  [
+    999,
+    {
+      account_id: accountIdAt(999),
+      name: 'Text dimension value',
+      join_date: JOIN_DATE,
+      custom_value_dimensions: [{ key: 'seats', value: 'ten' }],
+    },
+  ],
 ])
 
 /** Builds the batch: valid accounts everywhere except the indices in `invalidRecords`. */

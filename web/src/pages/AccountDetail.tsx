@@ -34,15 +34,18 @@ function splitFields(record: WireRecord) {
   return { scalars, nested }
 }
 
-/** Lists an account's custom dimensions of every type as key, type and value rows. */
-function dimensionsOf(record: WireRecord) {
+/** Lists an account's custom dimensions of every type as Key, Type and Value rows. */
+function dimensionsOf(record: WireRecord): WireRecord[] {
   return dimensionFields.flatMap((dimension) => {
     const entries = record[dimension.field]
     if (!Array.isArray(entries)) return []
     return (entries as { key: string; value: unknown }[]).map((entry) => ({
-      key: entry.key,
-      kind: dimension.kind,
-      value: entry.value,
+      Key: entry.key,
+      Type: dimension.kind,
+      Value:
+        dimension.kind === 'Date' && typeof entry.value === 'number'
+          ? formatTime(entry.value)
+          : entry.value,
     }))
   })
 }
