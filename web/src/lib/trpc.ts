@@ -1,5 +1,6 @@
-import { createTRPCClient, httpBatchLink, TRPCClientError } from '@trpc/client'
+import { createTRPCClient, httpBatchLink, TRPCClientError, type TRPCLink } from '@trpc/client'
 import type { inferRouterOutputs } from '@trpc/server'
+import { observable } from '@trpc/server/observable'
 
 import type { AppRouter } from '../../../worker/trpc/router'
 
@@ -9,9 +10,37 @@ function readCsrfToken(): string | null {
   return match?.[1] ? decodeURIComponent(match[1]) : null
 }
 
+let unauthorizedHandler: (() => void) | null = null
+
+/**
+ * Sets the function called when a procedure fails with UNAUTHORIZED, which means the session
+ * expired or was signed out elsewhere. The session provider uses it to reload `auth.me`.
+ */
+export function onUnauthorized(handler: () => void): void {
+  unauthorizedHandler = handler
+}
+
+/** Passes every result through and reports UNAUTHORIZED failures to `onUnauthorized`. */
+const sessionExpiryLink: TRPCLink<AppRouter> = () => {
+  return ({ next, op }) =>
+    observable((observer) =>
+      next(op).subscribe({
+        next: (value) => observer.next(value),
+        error: (error) => {
+          if (error.data?.code === 'UNAUTHORIZED' && op.path !== 'auth.signIn') {
+            unauthorizedHandler?.()
+          }
+          observer.error(error)
+        },
+        complete: () => observer.complete(),
+      }),
+    )
+}
+
 /** The typed tRPC client. Its types come from the Worker's router, never from copies. */
 export const trpc = createTRPCClient<AppRouter>({
   links: [
+    sessionExpiryLink,
     httpBatchLink({
       url: '/api/trpc',
       maxURLLength: 4000,
