@@ -62,7 +62,7 @@ export async function startDevServer({ port = 8787, persistTo, inheritOutput = f
 
   const args = ['dev', '--local', '--ip', '127.0.0.1', '--port', String(port)]
   args.push('--show-interactive-dev-session=false', ...persistArgs(persistTo))
-  const child = spawn(WRANGLER, args, {
+  const child = spawn(process.execPath, [WRANGLER, ...args], {
     cwd: ROOT,
     env: wranglerEnv(),
     detached: true,
@@ -92,7 +92,7 @@ export async function startDevServer({ port = 8787, persistTo, inheritOutput = f
     await stop()
     throw error
   }
-  return { url, stop, pid: child.pid }
+  return { url, stop }
 }
 
 /**

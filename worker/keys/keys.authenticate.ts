@@ -16,10 +16,10 @@ import { apiKeys } from './keys.schema'
 /** A key's `last_used_at` is written at most once per this many milliseconds. */
 export const LAST_USED_RESOLUTION_MS = 60_000
 
-/** Why a key was rejected. `malformed` keys are rejected before any database lookup. */
+/** Reason a key was rejected. A `malformed` key is rejected before any database lookup. */
 export type ApiKeyRejectionReason = 'malformed' | 'unknown' | 'revoked' | 'expired'
 
-/** Outcome of checking a key; a rejection carries a message the client can act on. */
+/** Outcome of checking a key. A rejection carries a message the client can act on. */
 export type ApiKeyCheck =
   | { ok: true; principal: ApiKeyPrincipal }
   | {
@@ -42,6 +42,8 @@ export async function authenticateApiKey(
   key: string,
   executionCtx: Pick<ExecutionContext, 'waitUntil'>,
 ): Promise<ApiKeyCheck> {
+  // Clients often paste keys with a trailing newline or space. No key contains whitespace.
+  key = key.trim()
   if (!isWellFormedApiKey(key)) {
     return {
       ok: false,
@@ -67,8 +69,8 @@ export async function authenticateApiKey(
 
   if (!row) {
     const message =
-      `Unknown Account API key ${prefix}…: no org has this key. Check that you copied the whole ` +
-      `key, or create a new key in Source overview. ${HOW_TO_SEND_API_KEY}`
+      `Unknown Account API key ${prefix}…: no org has this key. Check that you copied the ` +
+      `whole key, or create a new key in Source overview. ${HOW_TO_SEND_API_KEY}`
     return { ok: false, reason: 'unknown', message, orgId: null, keyPrefix: prefix }
   }
   if (row.revokedAt !== null) {
@@ -80,7 +82,8 @@ export async function authenticateApiKey(
   if (row.expiresAt !== null && row.expiresAt <= now) {
     const message =
       `This Account API key (${prefix}…) was rolled and stopped working on ` +
-      `${formatTime(row.expiresAt)}; use the key that replaced it, or create a new key in Source overview.`
+      `${formatTime(row.expiresAt)}; use the key that replaced it, or create a new key in ` +
+      'Source overview.'
     return { ok: false, reason: 'expired', message, orgId: row.orgId, keyPrefix: prefix }
   }
 
@@ -93,7 +96,10 @@ export async function authenticateApiKey(
   }
 }
 
-/** Writes `last_used_at` unless a concurrent request wrote it within the last minute. Never rejects. */
+/**
+ * Writes `last_used_at` unless a concurrent request wrote it within the last minute. Logs a failed
+ * write instead of rejecting, because the promise goes to `waitUntil`.
+ */
 async function recordKeyUse(db: Database, keyId: string, now: number): Promise<void> {
   try {
     await db

@@ -33,7 +33,7 @@ const rollInput = z.object({
     ),
 })
 
-/** Maps a key management failure onto the matching tRPC error; rethrows anything else. */
+/** Maps a key management failure onto the matching tRPC error and rethrows anything else. */
 async function mapKeyErrors<T>(work: Promise<T>): Promise<T> {
   try {
     return await work
@@ -45,7 +45,7 @@ async function mapKeyErrors<T>(work: Promise<T>): Promise<T> {
   }
 }
 
-/** Account API keys: any console user sees the list; only admins issue, roll and revoke keys. */
+/** Account API keys. Any console user may list them, but only admins create, roll and revoke. */
 export const keysRouter = router({
   /** Lists the org's keys, newest first. The whole key is never part of the list. */
   list: consoleProcedure('viewer').query(({ ctx }) => listKeys(ctx.db, ctx.principal.orgId)),
@@ -62,7 +62,7 @@ export const keysRouter = router({
       })
     }),
 
-  /** Replaces a key under the same label; the old key works for `graceSeconds` more. */
+  /** Replaces a key under the same label. The old key keeps working for `graceSeconds`. */
   roll: consoleProcedure('admin')
     .input(rollInput)
     .mutation(({ ctx, input }) => {

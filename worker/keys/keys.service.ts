@@ -14,12 +14,12 @@ export {
   type ApiKeyRejectionReason,
 } from './keys.authenticate'
 
-/** Longest grace period a rolled key may keep working: 7 days, in seconds. */
+/** Maximum grace period of a rolled key, in seconds (7 days). */
 export const MAX_GRACE_SECONDS = 604_800
 
 /**
- * Where a key stands at a given time. `expiring` means it was rolled and still works until
- * `expiresAt`; `expired` means that time has passed.
+ * Lifecycle state of a key. `expiring` means it was rolled and still works until `expiresAt`, and
+ * `expired` means that time has passed.
  */
 export type ApiKeyStatus = 'active' | 'expiring' | 'expired' | 'revoked'
 
@@ -43,7 +43,7 @@ export interface IssuedApiKey {
   apiKey: ApiKeyView
 }
 
-/** Failure of a key management call; the router maps `code` onto the tRPC error code. */
+/** Failure of a key management call. The router maps `code` onto the tRPC error code. */
 export class ApiKeyError extends Error {
   constructor(
     readonly code: 'NOT_FOUND' | 'CONFLICT',
@@ -78,7 +78,7 @@ function toView(row: ViewRow, now: number): ApiKeyView {
   return { ...row, status: statusOf(row, now) }
 }
 
-/** Selects the org's keys with their creator's name; `id` narrows it to one key. */
+/** Selects the org's keys with their creator's name. Passing `id` narrows it to that key. */
 function selectViews(db: Database, orgId: string, id?: string) {
   return db
     .select(viewFields)
@@ -106,7 +106,7 @@ export async function listKeys(db: Database, orgId: string): Promise<ApiKeyView[
   return rows.map((row) => toView(row, now))
 }
 
-/** Creates a key for the org. Only its hash is stored; the whole key is in the result only. */
+/** Creates a key for the org. Only its hash is stored, so the result is the one copy of the key. */
 export async function createKey(
   db: Database,
   input: { orgId: string; userId: string; label: string },
@@ -191,7 +191,8 @@ export async function rollKey(
   if (updated.meta.changes === 0 || rows.length === 0) {
     throw new ApiKeyError(
       'CONFLICT',
-      `API key "${input.id}" was rolled or revoked by another request just now. Reload the key list.`,
+      `API key "${input.id}" was rolled or revoked by another request just now. ` +
+        'Reload the key list.',
     )
   }
   logEvent('api_key.rolled', {
@@ -208,16 +209,18 @@ function assertRollable(old: typeof apiKeys.$inferSelect, now: number): void {
   if (old.revokedAt !== null) {
     throw new ApiKeyError(
       'CONFLICT',
-      `API key ${old.prefix}… was revoked on ${formatTime(old.revokedAt)} and cannot be rolled. ` +
+      `API key ${old.prefix}… was revoked on ${formatTime(old.revokedAt)}, ` +
+        'so it cannot be rolled. ' +
         'Create a new key instead.',
     )
   }
   if (old.replacedBy !== null) {
-    const until =
-      old.expiresAt !== null && old.expiresAt > now ? 'works until' : 'stopped working on'
+    const stillWorks = old.expiresAt !== null && old.expiresAt > now
+    const until = stillWorks ? 'works until' : 'stopped working on'
     throw new ApiKeyError(
       'CONFLICT',
-      `API key ${old.prefix}… was already rolled and ${until} ${formatTime(old.expiresAt ?? now)}. ` +
+      `API key ${old.prefix}… was already rolled and ${until} ` +
+        `${formatTime(old.expiresAt ?? now)}. ` +
         'Roll the key that replaced it instead.',
     )
   }

@@ -9,21 +9,27 @@ import { recordCall } from '../status-log/status-log.client'
 import { HOW_TO_SEND_API_KEY } from './keys.format'
 import { authenticateApiKey, type ApiKeyCheck } from './keys.service'
 
+/** Hono env of routes behind `requireApiKey`, where `c.var.principal` is always set. */
+export type ApiKeyEnv = {
+  Bindings: AppEnv['Bindings']
+  Variables: AppEnv['Variables'] & { principal: ApiKeyPrincipal }
+}
+
 /** Challenge sent with every 401, naming the HTTP Basic scheme Natero clients use. */
 const CHALLENGE = 'Basic realm="Switchyard Account API", charset="UTF-8"'
 
 /**
  * Hono middleware for the Account API: accepts the key as `?api_key=`, HTTP Basic with user name
  * `api`, or `Authorization: Bearer`, and sets `c.var.principal`. A missing or rejected key gets
- * 401 with the Natero envelope `{status_is_ok: false, message}`, where the message says how to
- * send a key or why this one stopped working. Calls with a revoked or expired key are also written
- * to the owning org's status log, so its admins can see which client still uses the old key.
+ * 401 with the Natero envelope `{status_is_ok: false, message}`, where the message explains how
+ * to send a key or why this one stopped working. Calls with a revoked or expired key are also
+ * written to the owning org's status log, so its admins can see which client still uses it.
  *
  * @example
  * accountApiRoutes.use('*', requireApiKey)
- * accountApiRoutes.get('/accounts', (c) => listAccounts(apiKeyPrincipal(c).orgId))
+ * accountApiRoutes.get('/accounts', (c) => listAccounts(c.var.principal.orgId))
  */
-export const requireApiKey = createMiddleware<AppEnv>(async (c, next) => {
+export const requireApiKey = createMiddleware<ApiKeyEnv>(async (c, next) => {
   const startedAt = Date.now()
   const key = readApiKey(c.req.raw)
   if (key === null) {
@@ -46,19 +52,8 @@ export const requireApiKey = createMiddleware<AppEnv>(async (c, next) => {
   await next()
 })
 
-/**
- * Returns the principal `requireApiKey` set. Throws when the route is not behind that middleware,
- * which is a wiring mistake rather than a client error.
- */
-export function apiKeyPrincipal(c: Context<AppEnv>): ApiKeyPrincipal {
-  const principal = c.get('principal')
-  if (!principal)
-    throw new Error(`Route ${c.req.path} reads the API key principal without requireApiKey`)
-  return principal
-}
-
 function recordRejectedCall(
-  c: Context<AppEnv>,
+  c: Context<ApiKeyEnv>,
   orgId: string,
   check: Extract<ApiKeyCheck, { ok: false }>,
   startedAt: number,
