@@ -20,7 +20,7 @@ export function wranglerEnv(extra = {}) {
     ...process.env,
     CLOUDFLARE_CF_FETCH_ENABLED: 'false',
     WRANGLER_SEND_METRICS: 'false',
-    // Answers wrangler's "apply these migrations?" prompt without a terminal.
+    // Makes `d1 migrations apply` skip its confirmation prompt when there is no terminal.
     CI: 'true',
     ...extra,
   }
