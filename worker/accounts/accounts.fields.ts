@@ -217,7 +217,7 @@ export const recordSchemas = {
   }),
 } satisfies Record<Entity, z.ZodObject>
 
-/** Fields the API computes; a record that sends them is told so instead of "unknown field". */
+/** Fields the API computes. A record that sends one gets a read-only error, not "unknown field". */
 export const readOnlyFields: Record<Entity, readonly string[]> = {
   accounts: ['current_health_score', 'is_leaf', 'created_at', 'updated_at'],
   account_users: ['created_at', 'updated_at'],

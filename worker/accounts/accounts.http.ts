@@ -23,13 +23,17 @@ export interface WireFailure {
   message: string
 }
 
-/** The response body of every Account API call. */
+/** The response body of every Account API call. REST lists also echo their query parameters. */
 export interface Envelope {
   status_is_ok: boolean
   results?: unknown[]
   failed_results?: WireFailure[]
   message?: string
-  [echo: string]: unknown
+  current_page?: number
+  max_page_size?: number
+  order_by?: string
+  direction?: string
+  include_inactive?: boolean
 }
 
 /** Reads a JSON object body, enforcing the media type and size limit. */
@@ -79,7 +83,7 @@ export async function readRecords(request: Request): Promise<Parsed<unknown[]>> 
     return { ok: false, status: 400, message: `"records" is empty: send at least one record.` }
   }
   if (records.length > MAX_RECORDS_PER_REQUEST) {
-    const message = `"records" holds ${records.length} records; the limit is ${MAX_RECORDS_PER_REQUEST} per request. Split them into several requests.`
+    const message = `"records" contains ${records.length} records; the limit is ${MAX_RECORDS_PER_REQUEST} per request. Split them into several requests.`
     return { ok: false, status: 413, message }
   }
   return { ok: true, value: records }

@@ -218,7 +218,7 @@ describe('batch-level errors', () => {
 
     expect(response.status).toBe(413)
     expect(response.body.message).toBe(
-      '"records" holds 5001 records; the limit is 5000 per request. Split them into several requests.',
+      '"records" contains 5001 records; the limit is 5000 per request. Split them into several requests.',
     )
     expect(await countRows('accounts', orgId)).toBe(0)
   })

@@ -1,9 +1,8 @@
 import { type Context, Hono } from 'hono'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 
-import type { ApiKeyPrincipal } from '../auth/principal'
 import { createDb } from '../db/client'
-import type { AppEnv } from '../env'
+import { type ApiKeyEnv, requireApiKey } from '../keys/require-api-key'
 import { recordCall } from '../status-log/status-log.client'
 import type { Entity } from './accounts.fields'
 import {
@@ -26,15 +25,11 @@ import {
   updateRecord,
   upsertRecords,
 } from './accounts.service'
-import { requireApiKey } from './require-api-key.stand-in'
 
-type AccountApiEnv = {
-  Bindings: AppEnv['Bindings']
-  Variables: AppEnv['Variables'] & { principal: ApiKeyPrincipal }
-}
+type AccountApiEnv = ApiKeyEnv
 type AccountApiContext = Context<AccountApiEnv>
 
-/** What a handler returns; `call` turns it into the response and the status-log entry. */
+/** A handler's result, which `call` turns into the response and the status-log entry. */
 interface CallResult {
   status: ContentfulStatusCode
   body: Envelope

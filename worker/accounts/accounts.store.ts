@@ -141,7 +141,7 @@ WHERE org_id = ${orgId}
   return found
 }
 
-/** The lookup key of a user or contact within an org. */
+/** Builds the lookup key of a user or contact within an org. */
 export function memberKey(userId: string, accountId: string): string {
   return `${userId}\u0000${accountId}`
 }

@@ -1,13 +1,10 @@
-import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test'
+import { createTRPCClient, httpLink, TRPCClientError } from '@trpc/client'
 import { env, exports } from 'cloudflare:workers'
 
-import type { ApiKeyPrincipal, SessionPrincipal } from '../auth/principal'
-import { createDb } from '../db/client'
 import type { Role } from '../orgs/orgs.schema'
 import { statusLogFor } from '../status-log/status-log.client'
 import type { CallFilter } from '../status-log/status-log.types'
-import { createCallerFactory } from '../trpc/init'
-import { appRouter } from '../trpc/router'
+import type { AppRouter } from '../trpc/router'
 import { createApiKey, createOrg, createSignedInUser } from '../../test/fixtures'
 
 /** Test helpers shared by the Account API tests. */
@@ -31,9 +28,7 @@ export async function api(method: string, path: string, options: ApiOptions = {}
   if (text !== undefined && options.contentType !== null) {
     headers.set('content-type', options.contentType ?? 'application/json')
   }
-  // The Worker's default export; cast because test/env.d.ts declares no GlobalProps.mainModule.
-  const worker = (exports as unknown as { default: Fetcher }).default
-  const response = await worker.fetch(
+  const response = await exports.default.fetch(
     new Request(`http://x/api/v2${path}`, { method, headers, body }),
   )
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -48,45 +43,40 @@ export async function orgWithKey(name = 'Test Org') {
   return { orgId: org.id, key, prefix }
 }
 
-/** A valid account record with the given id. */
+/** Builds a valid account record with the given id. */
 export function account(accountId: string, extra: Record<string, unknown> = {}) {
   return { account_id: accountId, name: `Account ${accountId}`, join_date: 1598907978483, ...extra }
 }
 
-/** Builds a tRPC caller acting as a console user of `orgId` with `role`. */
-export async function sessionCaller(orgId: string, role: Role) {
-  const user = await createSignedInUser(orgId, role)
-  const principal: SessionPrincipal = {
-    kind: 'session',
-    orgId,
-    userId: user.userId,
-    email: user.email,
-    name: `User ${role}`,
-    role,
-    sessionId: 'session_test',
-    csrfToken: user.csrfToken,
-  }
-  return callerFor(principal)
-}
-
-/** Builds a tRPC caller acting with an API key of `orgId`. */
-export function keyCaller(orgId: string, keyPrefix = 'sya_test') {
-  const principal: ApiKeyPrincipal = { kind: 'api_key', orgId, keyId: 'key_test', keyPrefix }
-  return callerFor(principal)
-}
-
-function callerFor(principal: SessionPrincipal | ApiKeyPrincipal) {
-  const executionCtx = createExecutionContext()
-  const caller = createCallerFactory(appRouter)({
-    env,
-    db: createDb(env.DB),
-    executionCtx,
-    req: new Request('http://x/api/trpc', { method: 'POST' }),
-    resHeaders: new Headers(),
-    requestId: 'req_trpc_test',
-    principal,
+/** Builds a typed tRPC client that calls the real Worker with `headers`. */
+function trpcClient(headers: Record<string, string>) {
+  return createTRPCClient<AppRouter>({
+    links: [
+      httpLink({
+        url: 'http://x/api/trpc',
+        headers,
+        fetch: (url, init) => exports.default.fetch(new Request(url, init)),
+      }),
+    ],
   })
-  return Object.assign(caller, { settle: () => waitOnExecutionContext(executionCtx) })
+}
+
+/** Builds a tRPC client signed in as a new console user of `orgId` with `role`. */
+export async function sessionClient(orgId: string, role: Role) {
+  const user = await createSignedInUser(orgId, role)
+  return trpcClient(user.headers)
+}
+
+/** Builds a tRPC client that sends the Account API `key` as a Bearer token. */
+export function keyClient(key: string) {
+  return trpcClient({ authorization: `Bearer ${key}` })
+}
+
+/** Returns the tRPC error code a call was rejected with. */
+export async function rejectionCode(call: Promise<unknown>): Promise<string | undefined> {
+  const error = await call.catch((caught: unknown) => caught)
+  if (!(error instanceof TRPCClientError)) throw new Error('Expected the call to be rejected')
+  return (error.data as { code?: string } | undefined)?.code
 }
 
 /** Waits until the org's status log has an entry matching `filter`, and returns the newest. */

@@ -92,11 +92,12 @@ function unknownKeyMessage(entity: Entity, parentPath: PropertyKey[], key: strin
 }
 
 function formatPath(path: PropertyKey[]): string {
-  return path
-    .map((part, index) =>
-      typeof part === 'number' ? `[${part}]` : index === 0 ? String(part) : `.${String(part)}`,
-    )
-    .join('')
+  let text = ''
+  for (const part of path) {
+    if (typeof part === 'number') text += `[${part}]`
+    else text += text === '' ? String(part) : `.${String(part)}`
+  }
+  return text
 }
 
 function preview(value: unknown): string {
