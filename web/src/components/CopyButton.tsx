@@ -1,6 +1,6 @@
 import { createSignal } from 'solid-js'
 
-/** Copies `value` to the clipboard and says whether it worked. */
+/** Copies `value` to the clipboard and shows whether copying succeeded. */
 export default function CopyButton(props: { value: string; label?: string }) {
   const [state, setState] = createSignal<'idle' | 'copied' | 'failed'>('idle')
 
@@ -9,7 +9,7 @@ export default function CopyButton(props: { value: string; label?: string }) {
       await navigator.clipboard.writeText(props.value)
       setState('copied')
     } catch {
-      // Clipboard access needs a secure context and permission; the value stays selectable.
+      // Clipboard access needs a secure context and permission. The value stays on the page to select by hand.
       setState('failed')
     }
     setTimeout(() => setState('idle'), 2000)

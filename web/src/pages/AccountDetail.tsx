@@ -16,7 +16,7 @@ const dimensionFields = [
   { field: 'custom_event_dimensions', kind: 'Date' },
 ] as const
 
-/** Formats a scalar wire field; epoch-millisecond dates also show as a local date and time. */
+/** Formats a scalar wire field. Epoch-millisecond dates also show as a local date and time. */
 function formatField(key: string, value: unknown): string {
   const isTimestamp = typeof value === 'number' && /(_date|_time)$/.test(key)
   return isTimestamp ? `${formatTime(value)} (${value})` : formatWireValue(value)

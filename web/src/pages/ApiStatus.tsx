@@ -24,7 +24,7 @@ const outcomes = ['Success', 'Partial', 'Failure'] as const
 
 /**
  * API status: the org's newest calls, newest first, with filters. New calls appear every few
- * seconds without a reload; opening one lists the records it failed to write.
+ * seconds without a reload, and opening one lists the records it failed to write.
  */
 export default function ApiStatus() {
   const [filters, setFilters] = createSignal<CallFilters>({})
