@@ -78,6 +78,8 @@ describe('Account API from key to API status', () => {
   it('signs in, posts 1000 accounts, and shows the failures', async () => {
     page = await browser.newPage()
     page.setDefaultTimeout(20_000)
+    const pageErrors: string[] = []
+    page.on('pageerror', (error) => pageErrors.push(error.message))
 
     await page.goto(`${stack.url}/`)
     await page.waitForURL('**/sign-in')
@@ -143,5 +145,6 @@ describe('Account API from key to API status', () => {
     await page.getByRole('heading', { name: 'E2E Account 42', level: 1 }).waitFor()
     expect(await page.getByText('Logistics').count()).toBeGreaterThan(0)
     expect(await page.getByRole('cell', { name: 'EMEA' }).count()).toBe(1)
+    expect(pageErrors).toEqual([])
   })
 })
