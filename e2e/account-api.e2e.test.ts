@@ -58,6 +58,15 @@ function expectedId(record: unknown): string | null {
   return typeof accountId === 'string' ? accountId : null
 }
 
+/** Signs in through the sign-in page and waits for Source overview. */
+async function signIn(page: Page, url: string, email: string, password: string) {
+  await page.goto(`${url}/sign-in`)
+  await page.getByLabel('Email').fill(email)
+  await page.getByLabel('Password').fill(password)
+  await page.getByRole('button', { name: 'Sign in' }).click()
+  await page.getByRole('heading', { name: 'Source overview', level: 1 }).waitFor()
+}
+
 describe('Account API from key to API status', () => {
   let stack: Stack
   let browser: Browser
@@ -146,5 +155,57 @@ describe('Account API from key to API status', () => {
     expect(await page.getByText('Logistics').count()).toBeGreaterThan(0)
     expect(await page.getByRole('cell', { name: 'EMEA' }).count()).toBe(1)
     expect(pageErrors).toEqual([])
+  })
+
+  it('rolls and revokes keys, and limits viewers', async () => {
+    page = await browser.newPage()
+    page.setDefaultTimeout(20_000)
+    await signIn(page, stack.url, DEMO_ADMIN.email, DEMO_ADMIN.password)
+
+    await page.getByLabel('Label').fill('Rotation')
+    await page.getByRole('button', { name: 'Create key' }).click()
+    const firstKey = await page.locator('#new-api-key').inputValue()
+    const rotationRow = page.getByRole('row', { name: /Rotation/ })
+    await rotationRow.getByRole('button', { name: 'Roll' }).click()
+    await rotationRow.getByLabel('Old key stops working').selectOption({ label: 'After 1 hour' })
+    await rotationRow.getByRole('button', { name: 'Roll key' }).click()
+    await expect.poll(() => page!.locator('#new-api-key').inputValue()).not.toBe(firstKey)
+    const rolledKey = await page.locator('#new-api-key').inputValue()
+    const rows = page.getByRole('row', { name: /Rotation/ })
+    await expect.poll(() => rows.count()).toBe(2)
+    await expect.poll(() => rows.filter({ hasText: 'Expiring' }).count()).toBe(1)
+    await expect.poll(() => rows.filter({ hasText: 'Active' }).count()).toBe(1)
+
+    const activeRow = rows.filter({ hasText: 'Active' })
+    expect(await activeRow.textContent()).toContain(rolledKey.slice(-4))
+    await activeRow.getByRole('button', { name: 'Revoke' }).click()
+    await activeRow.getByRole('button', { name: 'Revoke key' }).click()
+    await expect.poll(() => rows.filter({ hasText: 'Revoked' }).count()).toBe(1)
+    const revoked = await fetch(`${stack.url}/api/v2/accounts?api_key=${rolledKey}`)
+    expect(revoked.status).toBe(401)
+
+    await page.getByRole('link', { name: 'People' }).click()
+    await page.getByLabel('Email').fill('viewer@demo.switchyard.local')
+    await page.getByLabel('Name').fill('Vera Viewer')
+    await page.getByLabel('Role', { exact: true }).selectOption('viewer')
+    await page.getByRole('button', { name: 'Add person' }).click()
+    const password = await page.locator('#temporary-password').inputValue()
+    expect(password.length).toBeGreaterThanOrEqual(12)
+    await page.getByRole('row', { name: /Vera Viewer/ }).waitFor()
+
+    await page.getByRole('button', { name: 'Sign out' }).click()
+    await page.waitForURL('**/sign-in')
+    await signIn(page, stack.url, 'viewer@demo.switchyard.local', password)
+    await page
+      .getByRole('row', { name: /Rotation/ })
+      .first()
+      .waitFor()
+    expect(await page.getByRole('button', { name: 'Create key' }).count()).toBe(0)
+    expect(await page.getByRole('button', { name: 'Roll' }).count()).toBe(0)
+    expect(await page.getByRole('button', { name: 'Revoke' }).count()).toBe(0)
+    await page.getByRole('link', { name: 'People' }).click()
+    await page.getByRole('row', { name: /Vera Viewer/ }).waitFor()
+    expect(await page.getByRole('button', { name: 'Add person' }).count()).toBe(0)
+    expect(await page.getByRole('combobox').count()).toBe(0)
   })
 })
