@@ -25,6 +25,7 @@ const POLL_LIMIT = 1000
 export function createStatusFeed(filters: () => CallFilters) {
   const [entries, setEntries] = createSignal<CallSummary[]>([])
   const [hasOlder, setHasOlder] = createSignal(false)
+  const [capacity, setCapacity] = createSignal<number | null>(null)
   const [loading, setLoading] = createSignal(false)
   const [error, setError] = createSignal<unknown>(null)
   // Responses that arrive after the filters changed belong to the old list and are dropped.
@@ -38,6 +39,7 @@ export function createStatusFeed(filters: () => CallFilters) {
       const page = await trpc.statusLog.list.query({ ...filters(), limit: PAGE_SIZE })
       if (current !== generation) return
       setEntries(page.entries)
+      setCapacity(page.capacity)
       setHasOlder(page.entries.length === PAGE_SIZE)
     } catch (caught) {
       if (current === generation) setError(caught)
@@ -97,5 +99,5 @@ export function createStatusFeed(filters: () => CallFilters) {
     document.removeEventListener('visibilitychange', onVisibilityChange)
   })
 
-  return { entries, hasOlder, loading, error, reload, loadOlder }
+  return { entries, hasOlder, capacity, loading, error, reload, loadOlder }
 }

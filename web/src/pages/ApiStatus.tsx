@@ -41,8 +41,8 @@ export default function ApiStatus() {
     <section>
       <h1>API status</h1>
       <p>
-        Every Account API, Event API and CSV upload call, newest first. The log keeps the newest
-        1000 calls; new calls appear here every 3 seconds.
+        Every Account API, Event API and CSV upload call, newest first. The log keeps the newest{' '}
+        {feed.capacity() ?? 1000} calls, and new calls appear here every 3 seconds.
       </p>
 
       <form class="filters" onSubmit={(event) => event.preventDefault()}>
