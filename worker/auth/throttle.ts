@@ -16,6 +16,7 @@ export const MAX_FAILURES_PER_EMAIL = 5
  * Failures per client IP within one window before the IP is locked. Higher than the per-email
  * limit because a whole office often signs in from one address.
  */
+// NOTE: 20 is a judgement call, not taken from any standard; tune it from real sign-in traffic.
 export const MAX_FAILURES_PER_IP = 20
 
 /** One counter to check and bump: `email:<address>` or `ip:<address>`, with its failure limit. */
@@ -34,6 +35,8 @@ export function throttleKeysFor(email: string, request: Request): ThrottleKey[] 
   const keys = [
     { key: `email:${email}`, maxFailures: MAX_FAILURES_PER_EMAIL, clearOnSuccess: true },
   ]
+  // NOTE: Cloudflare's edge overwrites cf-connecting-ip, but under local `wrangler dev` any client
+  // can set it, so the IP limit only holds in production.
   const ip = request.headers.get('cf-connecting-ip')
   if (ip) keys.push({ key: `ip:${ip}`, maxFailures: MAX_FAILURES_PER_IP, clearOnSuccess: false })
   return keys
