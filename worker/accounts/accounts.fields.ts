@@ -9,10 +9,14 @@ import { z } from 'zod'
 /** The three record kinds the Account API writes. */
 export type Entity = 'accounts' | 'account_users' | 'account_contacts'
 
+/** Every entity, in the order menus and templates list them. */
 export const entities: readonly Entity[] = ['accounts', 'account_users', 'account_contacts']
 
+/** Maximum characters of an id or a custom dimension key. */
 export const MAX_ID_LENGTH = 255
+/** Maximum characters of a text field or text dimension value. */
 export const MAX_TEXT_LENGTH = 4000
+/** Maximum items in one list field, such as a custom dimension list or stage_history. */
 export const MAX_LIST_ITEMS = 500
 
 const id = (description: string, example: string) =>
@@ -159,6 +163,7 @@ const accountShape = {
   latest_status_details: text('Details of the latest status note.', 'Champion left'),
   latest_status_date: timestamp('Date of the latest status note.'),
   is_active: boolean('Whether the account is active. DELETE also sets it to false.', true),
+  // NOTE: the emails are stored as sent; nothing checks that each names a console user yet.
   assigned_csms: list(
     z.strictObject({ email: z.string({ error: 'string' }).min(1).max(MAX_ID_LENGTH) }),
     'Customer success managers as [{email}]. Replaces the stored list.',

@@ -9,9 +9,10 @@ import type { RecordFailure } from './accounts.service'
 
 /** Bodies larger than this are rejected with 413 before parsing. */
 export const MAX_BODY_BYTES = 10 * 1024 * 1024
-/** Records one POST may carry. */
+/** Maximum records in one POST. */
 export const MAX_RECORDS_PER_REQUEST = 5000
 
+/** A parsed request part, or the batch-level error that rejects the whole request. */
 export type Parsed<T> =
   { ok: true; value: T } | { ok: false; status: 400 | 413 | 415; message: string }
 

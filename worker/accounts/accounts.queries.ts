@@ -124,15 +124,18 @@ export interface ConsoleListOptions {
   includeInactive?: boolean
 }
 
-/** Lists accounts for the console, searching account_id and name case-insensitively. */
+/**
+ * Lists accounts for the console, searching account_id and name. SQLite's lower() folds only
+ * ASCII letters, so the search ignores case for those alone.
+ */
 export async function listForConsole(db: Database, orgId: string, options: ConsoleListOptions) {
   const filters = [eq(accounts.orgId, orgId)]
   if (!options.includeInactive) filters.push(eq(accounts.isActive, true))
-  const search = options.search?.trim().toLowerCase()
+  const search = options.search?.trim()
   if (search) {
     // instr rather than LIKE: D1 limits LIKE patterns to 50 bytes and needs no escaping here.
     filters.push(
-      sql`(instr(lower(${accounts.accountId}), ${search}) > 0 OR instr(lower(${accounts.name}), ${search}) > 0)`,
+      sql`(instr(lower(${accounts.accountId}), lower(${search})) > 0 OR instr(lower(${accounts.name}), lower(${search})) > 0)`,
     )
   }
   const where = and(...filters)

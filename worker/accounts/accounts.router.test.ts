@@ -132,4 +132,19 @@ describe('accounts router', () => {
     })
     expect(entry?.failedRecords.map((failure) => failure.index)).toEqual([1])
   })
+
+  it('records input the schema rejects', async () => {
+    const { orgId, key } = await orgWithKey()
+    const caller = keyClient(key)
+
+    expect(await rejectionCode(caller.accounts.upsert.mutate({ records: [] }))).toBe('BAD_REQUEST')
+
+    const entry = await waitForLogEntry(orgId, { source: 'trpc' })
+    expect(entry).toMatchObject({
+      path: '/api/trpc/accounts.upsert',
+      outcome: 'Failure',
+      httpStatus: 400,
+    })
+    expect(entry?.message).toMatch(/^Invalid input: .*records/s)
+  })
 })

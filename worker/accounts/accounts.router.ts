@@ -1,10 +1,11 @@
 import { TRPCError } from '@trpc/server'
-import { z } from 'zod'
+import { ZodError, z } from 'zod'
 
 import type { FailedRecord } from '../status-log/status-log.types'
 import { recordCall } from '../status-log/status-log.client'
 import { accountApiProcedure, router, type TrpcContext } from '../trpc/init'
 import type { ApiKeyPrincipal, SessionPrincipal } from '../auth/principal'
+import type { Role } from '../orgs/orgs.schema'
 import { type Entity, orderColumns, MAX_ID_LENGTH } from './accounts.fields'
 import { type Envelope, MAX_RECORDS_PER_REQUEST, toWireFailures } from './accounts.http'
 import {
@@ -30,6 +31,30 @@ interface Tracked<T> {
   message?: string | null
 }
 
+/** Records one tRPC call in the caller org's status log. */
+function recordTrpcCall(
+  ctx: Ctx,
+  procedure: string,
+  api: Entity,
+  started: number,
+  outcome: Omit<Tracked<unknown>, 'value'>,
+): void {
+  recordCall(ctx.env, ctx.executionCtx, ctx.principal.orgId, {
+    time: started,
+    requestId: ctx.requestId,
+    method: ctx.req.method,
+    path: `/api/trpc/${procedure}`,
+    api,
+    source: 'trpc',
+    keyPrefix: ctx.principal.kind === 'api_key' ? ctx.principal.keyPrefix : null,
+    httpStatus: outcome.httpStatus ?? 200,
+    recordsSent: outcome.recordsSent ?? 0,
+    failedRecords: outcome.failed ?? [],
+    durationMs: Date.now() - started,
+    message: outcome.message ?? null,
+  })
+}
+
 /** Runs a procedure body and records the call in the org's status log, failures included. */
 async function tracked<T>(
   ctx: Ctx,
@@ -38,30 +63,32 @@ async function tracked<T>(
   run: () => Promise<Tracked<T>>,
 ): Promise<T> {
   const started = Date.now()
-  const report = (outcome: Omit<Tracked<unknown>, 'value'>) =>
-    recordCall(ctx.env, ctx.executionCtx, ctx.principal.orgId, {
-      time: started,
-      requestId: ctx.requestId,
-      method: ctx.req.method,
-      path: `/api/trpc/${procedure}`,
-      api,
-      source: 'trpc',
-      keyPrefix: ctx.principal.kind === 'api_key' ? ctx.principal.keyPrefix : null,
-      httpStatus: outcome.httpStatus ?? 200,
-      recordsSent: outcome.recordsSent ?? 0,
-      failedRecords: outcome.failed ?? [],
-      durationMs: Date.now() - started,
-      message: outcome.message ?? null,
-    })
   try {
     const outcome = await run()
-    report(outcome)
+    recordTrpcCall(ctx, procedure, api, started, outcome)
     return outcome.value
   } catch (error) {
     const httpStatus = error instanceof TRPCError && error.code === 'NOT_FOUND' ? 404 : 500
-    report({ httpStatus, message: error instanceof Error ? error.message : String(error) })
+    const message = error instanceof Error ? error.message : String(error)
+    recordTrpcCall(ctx, procedure, api, started, { httpStatus, message })
     throw error
   }
+}
+
+/**
+ * Builds an account procedure for callers with at least `minimum` role (API keys always pass).
+ * Input that fails its schema never reaches the body, so this records those rejections itself.
+ */
+function accountProcedure(minimum: Role, api: Entity) {
+  return accountApiProcedure(minimum).use(async ({ ctx, path, next }) => {
+    const started = Date.now()
+    const result = await next()
+    if (!result.ok && result.error.cause instanceof ZodError) {
+      const message = `Invalid input: ${z.prettifyError(result.error.cause)}`
+      recordTrpcCall(ctx, path, api, started, { httpStatus: 400, message })
+    }
+    return result
+  })
 }
 
 const idInput = z.string().min(1).max(MAX_ID_LENGTH)
@@ -128,7 +155,7 @@ function memberRouter(entity: Exclude<Entity, 'accounts'>) {
   const name = entity === 'account_users' ? 'accountUsers' : 'accountContacts'
   return router({
     /** Lists one page (1000 records) in wire shape, optionally for one account. */
-    list: accountApiProcedure('viewer')
+    list: accountProcedure('viewer', entity)
       .input(
         z.object({
           accountId: idInput.optional(),
@@ -151,7 +178,7 @@ function memberRouter(entity: Exclude<Entity, 'accounts'>) {
         }),
       ),
     /** Returns the records with this user_id (one per account unless accountId narrows it). */
-    get: accountApiProcedure('viewer')
+    get: accountProcedure('viewer', entity)
       .input(keyInput)
       .query(({ ctx, input }) =>
         tracked(ctx, `${name}.get`, entity, async () => {
@@ -161,17 +188,17 @@ function memberRouter(entity: Exclude<Entity, 'accounts'>) {
           return { value: { status_is_ok: true, results } as Envelope }
         }),
       ),
-    upsert: accountApiProcedure('data_manager')
+    upsert: accountProcedure('data_manager', entity)
       .input(recordsInput)
       .mutation(({ ctx, input }) =>
         tracked(ctx, `${name}.upsert`, entity, () => upsert(ctx, entity, input.records)),
       ),
-    update: accountApiProcedure('data_manager')
+    update: accountProcedure('data_manager', entity)
       .input(keyInput.extend({ data: dataInput }))
       .mutation(({ ctx, input: { data, ...key } }) =>
         tracked(ctx, `${name}.update`, entity, () => update(ctx, entity, key, data)),
       ),
-    deactivate: accountApiProcedure('data_manager')
+    deactivate: accountProcedure('data_manager', entity)
       .input(keyInput)
       .mutation(({ ctx, input }) =>
         tracked(ctx, `${name}.deactivate`, entity, () => deactivate(ctx, entity, input)),
@@ -184,7 +211,7 @@ const accountKeyInput = z.object({ accountId: idInput })
 /** Account procedures for the console and API-key clients. Viewers read; data managers write. */
 export const accountsRouter = router({
   /** Lists accounts for the console, searching account_id and name. */
-  list: accountApiProcedure('viewer')
+  list: accountProcedure('viewer', 'accounts')
     .input(
       z.object({
         search: z.string().max(200).optional(),
@@ -199,7 +226,7 @@ export const accountsRouter = router({
       })),
     ),
   /** Returns an account in wire shape with its users and contacts. */
-  get: accountApiProcedure('viewer')
+  get: accountProcedure('viewer', 'accounts')
     .input(accountKeyInput)
     .query(({ ctx, input }) =>
       tracked(ctx, 'accounts.get', 'accounts', async () => {
@@ -209,19 +236,19 @@ export const accountsRouter = router({
         return { value: detail }
       }),
     ),
-  upsert: accountApiProcedure('data_manager')
+  upsert: accountProcedure('data_manager', 'accounts')
     .input(recordsInput)
     .mutation(({ ctx, input }) =>
       tracked(ctx, 'accounts.upsert', 'accounts', () => upsert(ctx, 'accounts', input.records)),
     ),
-  update: accountApiProcedure('data_manager')
+  update: accountProcedure('data_manager', 'accounts')
     .input(accountKeyInput.extend({ data: dataInput }))
     .mutation(({ ctx, input }) =>
       tracked(ctx, 'accounts.update', 'accounts', () =>
         update(ctx, 'accounts', { accountId: input.accountId }, input.data),
       ),
     ),
-  deactivate: accountApiProcedure('data_manager')
+  deactivate: accountProcedure('data_manager', 'accounts')
     .input(accountKeyInput)
     .mutation(({ ctx, input }) =>
       tracked(ctx, 'accounts.deactivate', 'accounts', () => deactivate(ctx, 'accounts', input)),

@@ -3,7 +3,14 @@ import { sql } from 'drizzle-orm'
 import { describe, expect, it, vi } from 'vitest'
 
 import { BoundParameterLimitError, createDb } from '../db/client'
-import { account, api, countRows, orgWithKey, waitForLogEntry } from './accounts.testing'
+import {
+  account,
+  api,
+  countRows,
+  orgWithKey,
+  sessionClient,
+  waitForLogEntry,
+} from './accounts.testing'
 
 describe('POST /accounts', () => {
   it('writes exactly the valid records of a partial batch', async () => {
@@ -132,6 +139,26 @@ describe('POST /accounts', () => {
     expect(row).toEqual({ entity: 'accounts', kind: 'event', key: 'renewed_at' })
   })
 
+  it('rejects a record over 1,000,000 bytes as JSON', async () => {
+    const { key, orgId } = await orgWithKey()
+    const comments = 'x'.repeat(4000)
+    const history = Array.from({ length: 300 }, (_, index) => ({
+      nps_score: 9,
+      date: index,
+      comments,
+    }))
+    const records = [account('big', { nps_history: history }), account('small')]
+
+    const { body } = await api('POST', '/accounts', { key, body: { records } })
+
+    expect(body.failed_results).toHaveLength(1)
+    expect(body.failed_results[0].record).toBe(0)
+    expect(body.failed_results[0].message).toMatch(
+      /^Record is \d+ bytes as JSON; the maximum is 1000000\. Shorten its text or lists\.$/,
+    )
+    expect(await countRows('accounts', orgId)).toBe(1)
+  })
+
   it('records a Partial status-log entry with the failed records', async () => {
     const { key, orgId, prefix } = await orgWithKey()
     await api('POST', '/accounts', {
@@ -155,6 +182,23 @@ describe('POST /accounts', () => {
     expect(entry?.failedRecords).toEqual([
       { index: 1, id: 'a1', message: expect.stringMatching(/^Missing\/invalid required field/) },
     ])
+  })
+
+  it('shows the Partial entry to a viewer through statusLog.list', async () => {
+    const { key, orgId } = await orgWithKey()
+    await api('POST', '/accounts', {
+      key,
+      body: { records: [{ account_id: 'a1' }, account('a2')] },
+    })
+    await waitForLogEntry(orgId)
+
+    const viewer = await sessionClient(orgId, 'viewer')
+    const { entries } = await viewer.statusLog.list.query({ api: 'accounts' })
+    const entry = await viewer.statusLog.get.query({ id: entries[0]!.id })
+
+    expect(entries).toHaveLength(1)
+    expect(entry).toMatchObject({ outcome: 'Partial', recordsSent: 2, recordsFailed: 1 })
+    expect(entry.failedRecords.map((failure) => failure.index)).toEqual([0])
   })
 })
 
@@ -327,6 +371,21 @@ describe('GET /accounts', () => {
     expect(await ids('?include_inactive=yes')).toEqual(['live'])
   })
 
+  it('records each read in the status log', async () => {
+    const { key, orgId } = await orgWithKey()
+    await api('GET', '/accounts?page=0', { key })
+
+    const entry = await waitForLogEntry(orgId)
+    expect(entry).toMatchObject({
+      method: 'GET',
+      path: '/api/v2/accounts',
+      api: 'accounts',
+      outcome: 'Success',
+      httpStatus: 200,
+      recordsSent: 0,
+    })
+  })
+
   it('echoes query parameters but never the API key', async () => {
     const { key } = await orgWithKey()
     // The key travels in the query string here, as Natero clients send it.
@@ -411,6 +470,20 @@ describe('PUT and DELETE /accounts/:account_id', () => {
 
     const put = await api('PUT', '/accounts/a1', { key, body: { data: { is_active: true } } })
     expect(put.body.results[0].is_active).toBe(true)
+  })
+})
+
+describe('ids in paths', () => {
+  it('reads ids that need URL encoding', async () => {
+    const { key } = await orgWithKey()
+    const ids = ['a b', 'a/b', 'ä-1', 'x%y']
+    await api('POST', '/accounts', { key, body: { records: ids.map((id) => account(id)) } })
+
+    for (const id of ids) {
+      const { status, body } = await api('GET', `/accounts/${encodeURIComponent(id)}`, { key })
+      expect(status, id).toBe(200)
+      expect(body.results[0].account_id, id).toBe(id)
+    }
   })
 })
 

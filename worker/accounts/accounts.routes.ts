@@ -91,6 +91,7 @@ async function list(c: AccountApiContext, entity: Entity, accountId?: string): P
     const [account] = await findRecords(db, orgId, 'accounts', { accountId })
     if (!account) return rejected(404, notFoundMessage('accounts', { accountId }))
   }
+  // NOTE: `include` is echoed but ignored: lists always return whole records, dimensions included.
   const results = await listRecords(db, orgId, entity, { ...options.value, accountId })
   const body: Envelope = {
     ...echoedQuery(query),

@@ -8,6 +8,7 @@ import type { ValidRecord } from './accounts.validate'
  * and a null value deletes one key.
  */
 
+/** The custom dimension list fields and the kind each registers in `custom_dimensions`. */
 export const dimensionFields = {
   custom_label_dimensions: 'label',
   custom_value_dimensions: 'value',

@@ -41,7 +41,11 @@ export interface UpsertResult {
 
 /** A stored row may not exceed D1's 2 MB row limit; this leaves room for the other columns. */
 export const MAX_RECORD_BYTES = 1_000_000
-/** Rows per write statement, and JSON bytes per statement's one bound text. */
+/**
+ * Rows per write statement, and JSON bytes per statement's one bound text. D1 rejects a bound
+ * string over 2,000,000 bytes, so chunks stay well below that.
+ * NOTE: local D1 does not enforce that string limit, so no local test would catch a larger chunk.
+ */
 const CHUNK_ROWS = 500
 const CHUNK_BYTES = 1_500_000
 
@@ -163,7 +167,8 @@ function addPlanned(
   record: ValidRecord,
   row: StoredRow,
 ): void {
-  const bytes = new TextEncoder().encode(JSON.stringify(row.data)).length
+  // The whole row counts, because names and ids travel in the same bound JSON text as `data`.
+  const bytes = new TextEncoder().encode(JSON.stringify(row)).length
   if (bytes > MAX_RECORD_BYTES) {
     const message = `Record is ${bytes} bytes as JSON; the maximum is ${MAX_RECORD_BYTES}. Shorten its text or lists.`
     failed.push(failure(index, record, message))

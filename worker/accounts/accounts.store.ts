@@ -16,7 +16,7 @@ export interface StoredRow {
   name: string | null
   joinDate: number | null
   isActive: boolean | null
-  /** Merge patch for the `data` column (RFC 7386): a null member deletes that member. */
+  /** Merge patch for the `data` column (JSON Merge Patch, RFC 7396): a null member deletes that member. */
   data: Record<string, unknown>
   /** Custom dimension keys the row sets, to register in `custom_dimensions`. */
   dimensions: { kind: string; key: string }[]
@@ -104,7 +104,7 @@ function uniqueDimensions(rows: StoredRow[]) {
   return [...seen.values()]
 }
 
-/** Ids per lookup statement; each lookup binds two parameters whatever the count. */
+/** Ids per lookup statement. Each lookup binds two parameters, whatever the count. */
 const LOOKUP_CHUNK = 1000
 
 /** Returns the subset of `accountIds` that exist in the org, active or not. */
@@ -147,7 +147,7 @@ export function memberKey(userId: string, accountId: string): string {
 }
 
 /** Splits `items` into slices of at most `size`. */
-export function chunks<T>(items: readonly T[], size: number): T[][] {
+function chunks<T>(items: readonly T[], size: number): T[][] {
   const result: T[][] = []
   for (let start = 0; start < items.length; start += size) {
     result.push(items.slice(start, start + size))

@@ -19,6 +19,7 @@ const updateSchemas = {
 /** A record that passed validation, still in wire shape. */
 export type ValidRecord = Record<string, unknown> & { account_id: string; user_id?: string }
 
+/** The validated record, or the message that goes into `failed_results`. */
 export type ValidationResult = { ok: true; record: ValidRecord } | { ok: false; message: string }
 
 /**
@@ -49,7 +50,7 @@ export function validateRecord(entity: Entity, input: unknown): ValidationResult
   return { ok: false, message: messages.join(' ') }
 }
 
-/** Returns the Natero message for an insert that lacks required fields, or null if none lack. */
+/** Returns the Natero message for an insert that lacks required fields, or null when none is missing. */
 export function missingInsertFields(
   entity: Entity,
   record: Record<string, unknown>,
