@@ -3,6 +3,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status'
 
 import { createDb } from '../db/client'
 import { type ApiKeyEnv, requireApiKey } from '../keys/require-api-key'
+import { logEvent } from '../lib/log'
 import { recordCall } from '../status-log/status-log.client'
 import type { Entity } from './accounts.fields'
 import {
@@ -26,8 +27,7 @@ import {
   upsertRecords,
 } from './accounts.service'
 
-type AccountApiEnv = ApiKeyEnv
-type AccountApiContext = Context<AccountApiEnv>
+type AccountApiContext = Context<ApiKeyEnv>
 
 /** A handler's result, which `call` turns into the response and the status-log entry. */
 interface CallResult {
@@ -72,6 +72,16 @@ function call(api: Entity, handler: (c: AccountApiContext) => Promise<CallResult
       throw error
     }
     report(result)
+    // The message is left out because JSON parse errors quote part of the request body.
+    if (result.status >= 400) {
+      logEvent('account_api.rejected', {
+        orgId: principal.orgId,
+        requestId: c.get('requestId'),
+        method: c.req.method,
+        path: c.req.path,
+        status: result.status,
+      })
+    }
     return c.json(result.body, result.status)
   }
 }
@@ -180,7 +190,7 @@ async function deactivate(
   }
 }
 
-function memberRoutes(app: Hono<AccountApiEnv>, entity: Exclude<Entity, 'accounts'>) {
+function memberRoutes(app: Hono<ApiKeyEnv>, entity: Exclude<Entity, 'accounts'>) {
   const base = `/${entity}`
   const key = (c: AccountApiContext): RecordKey => ({
     userId: c.req.param('user_id'),
@@ -211,7 +221,7 @@ function memberRoutes(app: Hono<AccountApiEnv>, entity: Exclude<Entity, 'account
 }
 
 /** The Natero-format Account API, mounted at `/api/v2`. Every route but the OpenAPI document needs an API key. */
-export const accountApiRoutes = new Hono<AccountApiEnv>()
+export const accountApiRoutes = new Hono<ApiKeyEnv>()
 
 accountApiRoutes.get('/openapi.json', (c) =>
   c.json(buildOpenApiDocument(new URL(c.req.url).origin)),
