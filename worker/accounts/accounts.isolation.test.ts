@@ -65,6 +65,8 @@ describe('REST tenant isolation', () => {
       (await api('PUT', '/accounts/only-a', { key: b.key, body: { data: { tier: 'x' } } })).status,
     ).toBe(404)
     expect((await api('DELETE', '/accounts/only-a', { key: b.key })).status).toBe(404)
+    const dimension = await api('DELETE', '/accounts/only-a/dimension_labels/plan', { key: b.key })
+    expect(dimension.status).toBe(404)
     expect((await api('GET', '/accounts/only-a/users', { key: b.key })).status).toBe(404)
     expect((await api('GET', '/accounts/only-a/contacts', { key: b.key })).status).toBe(404)
 
@@ -75,6 +77,11 @@ describe('REST tenant isolation', () => {
 
   it('updates and deactivates only the caller org copy of a shared id', async () => {
     const { a, b } = await twoOrgs()
+    const plan = { custom_label_dimensions: [{ key: 'plan', value: 'pro' }] }
+    await api('PUT', '/accounts/acme', { key: a.key, body: { data: plan } })
+    await api('PUT', '/accounts/acme', { key: b.key, body: { data: plan } })
+
+    await api('DELETE', '/accounts/acme/dimension_labels/plan', { key: b.key })
     await api('PUT', '/accounts/acme', { key: b.key, body: { data: { name: 'Renamed by B' } } })
     await api('DELETE', '/accounts/acme', { key: b.key })
     await api('POST', '/accounts', {
@@ -85,6 +92,10 @@ describe('REST tenant isolation', () => {
     const ofA = (await api('GET', '/accounts/acme', { key: a.key })).body.results[0]
     expect(ofA).toMatchObject({ name: 'Acme of A', is_active: true })
     expect(ofA.tier).toBeUndefined()
+    expect(ofA.custom_label_dimensions).toEqual([{ key: 'plan', value: 'pro' }])
+    const ofB = (await api('GET', '/accounts/acme', { key: b.key })).body.results[0]
+    expect(ofB).toMatchObject({ name: 'Renamed by B', is_active: false, tier: 'B tier' })
+    expect(ofB.custom_label_dimensions).toEqual([])
   })
 
   for (const entity of ['account_users', 'account_contacts']) {

@@ -487,6 +487,38 @@ describe('ids in paths', () => {
   })
 })
 
+describe('DELETE /accounts/:account_id/dimension_*', () => {
+  it('deletes one text or numeric dimension key', async () => {
+    const { key } = await orgWithKey()
+    const record = account('a1', {
+      custom_label_dimensions: [
+        { key: 'plan', value: 'pro' },
+        { key: 'region', value: 'EU' },
+      ],
+      custom_value_dimensions: [{ key: 'seats', value: 5 }],
+    })
+    await api('POST', '/accounts', { key, body: { records: [record] } })
+
+    const labels = await api('DELETE', '/accounts/a1/dimension_labels/plan', { key })
+    const values = await api('DELETE', '/accounts/a1/dimension_values/seats', { key })
+    const again = await api('DELETE', '/accounts/a1/dimension_values/seats', { key })
+
+    expect(labels.status).toBe(200)
+    expect(values.status).toBe(200)
+    expect(again.status).toBe(200)
+    const stored = (await api('GET', '/accounts/a1', { key })).body.results[0]
+    expect(stored.custom_label_dimensions).toEqual([{ key: 'region', value: 'EU' }])
+    expect(stored.custom_value_dimensions).toEqual([])
+  })
+
+  it('returns 404 for an unknown account', async () => {
+    const { key } = await orgWithKey()
+    const response = await api('DELETE', '/accounts/none/dimension_labels/plan', { key })
+    expect(response.status).toBe(404)
+    expect(response.body.message).toBe('Account not found: none.')
+  })
+})
+
 describe('users and contacts', () => {
   for (const entity of ['account_users', 'account_contacts'] as const) {
     it(`${entity} need an existing account in the same org`, async () => {

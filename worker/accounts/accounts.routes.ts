@@ -3,6 +3,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status'
 
 import { createDb } from '../db/client'
 import { type ApiKeyEnv, requireApiKey } from '../keys/require-api-key'
+import { logEvent } from '../lib/log'
 import { recordCall } from '../status-log/status-log.client'
 import type { Entity } from './accounts.fields'
 import {
@@ -26,8 +27,7 @@ import {
   upsertRecords,
 } from './accounts.service'
 
-type AccountApiEnv = ApiKeyEnv
-type AccountApiContext = Context<AccountApiEnv>
+type AccountApiContext = Context<ApiKeyEnv>
 
 /** A handler's result, which `call` turns into the response and the status-log entry. */
 interface CallResult {
@@ -72,6 +72,16 @@ function call(api: Entity, handler: (c: AccountApiContext) => Promise<CallResult
       throw error
     }
     report(result)
+    // The message is left out because JSON parse errors quote part of the request body.
+    if (result.status >= 400) {
+      logEvent('account_api.rejected', {
+        orgId: principal.orgId,
+        requestId: c.get('requestId'),
+        method: c.req.method,
+        path: c.req.path,
+        status: result.status,
+      })
+    }
     return c.json(result.body, result.status)
   }
 }
@@ -180,7 +190,22 @@ async function deactivate(
   }
 }
 
-function memberRoutes(app: Hono<AccountApiEnv>, entity: Exclude<Entity, 'accounts'>) {
+/** Deletes one custom dimension key of an account; deleting a key it lacks still succeeds. */
+async function deleteDimension(
+  c: AccountApiContext,
+  field: 'custom_label_dimensions' | 'custom_value_dimensions',
+): Promise<CallResult> {
+  const key = { accountId: c.req.param('account_id') }
+  const patch = { [field]: [{ key: c.req.param('key'), value: null }] }
+  const db = createDb(c.env.DB)
+  const outcome = await updateRecord(db, c.get('principal').orgId, 'accounts', key, patch)
+  if (outcome.status !== 'updated') {
+    return rejected(outcome.status === 'not_found' ? 404 : 400, outcome.message)
+  }
+  return { status: 200, body: { status_is_ok: true, results: [outcome.record] } }
+}
+
+function memberRoutes(app: Hono<ApiKeyEnv>, entity: Exclude<Entity, 'accounts'>) {
   const base = `/${entity}`
   const key = (c: AccountApiContext): RecordKey => ({
     userId: c.req.param('user_id'),
@@ -211,7 +236,7 @@ function memberRoutes(app: Hono<AccountApiEnv>, entity: Exclude<Entity, 'account
 }
 
 /** The Natero-format Account API, mounted at `/api/v2`. Every route but the OpenAPI document needs an API key. */
-export const accountApiRoutes = new Hono<AccountApiEnv>()
+export const accountApiRoutes = new Hono<ApiKeyEnv>()
 
 accountApiRoutes.get('/openapi.json', (c) =>
   c.json(buildOpenApiDocument(new URL(c.req.url).origin)),
@@ -247,6 +272,14 @@ accountApiRoutes.get(
 accountApiRoutes.get(
   '/accounts/:account_id/contacts',
   call('account_contacts', (c) => list(c, 'account_contacts', c.req.param('account_id'))),
+)
+accountApiRoutes.delete(
+  '/accounts/:account_id/dimension_labels/:key',
+  call('accounts', (c) => deleteDimension(c, 'custom_label_dimensions')),
+)
+accountApiRoutes.delete(
+  '/accounts/:account_id/dimension_values/:key',
+  call('accounts', (c) => deleteDimension(c, 'custom_value_dimensions')),
 )
 memberRoutes(accountApiRoutes, 'account_users')
 memberRoutes(accountApiRoutes, 'account_contacts')

@@ -156,6 +156,16 @@ function itemPaths(entity: Entity, parameters: unknown[]) {
   }
 }
 
+function dimensionPath(kind: string) {
+  return {
+    delete: {
+      summary: `Delete one ${kind} custom dimension of an account`,
+      parameters: [pathParameter('account_id'), pathParameter('key')],
+      responses: responses('accounts', ['401', '404']),
+    },
+  }
+}
+
 /** Builds the OpenAPI 3.1 document, with `origin` as the server. */
 export function buildOpenApiDocument(origin: string) {
   const schemas: Record<string, unknown> = { FailedRecord: failure }
@@ -193,6 +203,8 @@ export function buildOpenApiDocument(origin: string) {
           responses: responses('account_contacts', ['400', '401', '404']),
         },
       },
+      '/accounts/{account_id}/dimension_labels/{key}': dimensionPath('text'),
+      '/accounts/{account_id}/dimension_values/{key}': dimensionPath('numeric'),
       '/account_users': collectionPaths('account_users'),
       '/account_users/{user_id}': itemPaths('account_users', userKey),
       '/account_users/{user_id}/{account_id}': itemPaths('account_users', userAccountKey),
