@@ -56,10 +56,14 @@ export default function JobProgress(props: { job: UploadDetail; onCancel: () => 
             )}
           </For>
         </ul>
-        <a href={`/api/uploads/${props.job.id}/failed-rows.csv`} download="">
-          Download the {progress().rowsFailed} failed rows as CSV
-        </a>{' '}
-        — the same columns plus an error column; fix them and upload the file again.
+      </Show>
+      <Show when={!active()}>
+        <p>
+          <a href={`/api/uploads/${props.job.id}/failed-rows.csv`} download="">
+            Download the {progress().rowsFailed} failed rows as CSV
+          </a>{' '}
+          — the uploaded columns plus an error column. Fix them and upload the file again.
+        </p>
       </Show>
     </section>
   )
