@@ -11,7 +11,11 @@ import {
 } from './preflight-checks'
 import type { DateFormat } from './uploads.schema'
 
-/** Bytes of the file preflight reads; rows beyond it are checked as they are processed. */
+/**
+ * Bytes of the file preflight reads. NOTE: rows past this sample are not preflighted. Their field
+ * counts, dates and quoting are checked as they are processed, and each bad row fails with its
+ * row number, so nothing is guessed, but the count of such rows is known only after processing.
+ */
 export const PREFLIGHT_SAMPLE_BYTES = 1024 * 1024
 
 const PREVIEW_ROWS = 10

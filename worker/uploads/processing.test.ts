@@ -219,4 +219,19 @@ describe('upload processing', () => {
     const again = await trpc(headers, 'uploads.cancel', { jobId })
     expect(again.error?.data.code).toBe('CONFLICT')
   })
+
+  it('cuts no chunks for a cancelled job', async () => {
+    const org = await createOrg()
+    const { headers } = await createSignedInUser(org.id)
+    const { jobId, preflight } = await uploadBytes(headers, encoder.encode(csv(20)))
+    await startJob(envWithoutQueue, db(), await getJob(db(), org.id, jobId), {
+      mapping: preflight.mapping,
+    })
+    await trpc(headers, 'uploads.cancel', { jobId })
+    await scanJob(env, db(), createExecutionContext(), jobId)
+    const chunks = await db().select().from(uploadChunks).where(eq(uploadChunks.jobId, jobId))
+    expect(chunks).toEqual([])
+    const job = await getJob(db(), org.id, jobId)
+    expect(job.status).toBe('cancelled')
+  })
 })

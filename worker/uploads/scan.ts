@@ -53,7 +53,8 @@ interface PendingChunk {
 /**
  * Saves one chunk and advances the job's scan offset in one transaction. The update is
  * conditional on the offset the scan started from, so a duplicate scan stops instead of
- * cutting the same rows twice. Returns false when another scan got there first.
+ * cutting the same rows twice. Returns false when another scan got there first or the job was
+ * cancelled, so the scan stops.
  */
 async function saveChunk(
   db: Database,
@@ -75,7 +76,13 @@ async function saveChunk(
         rowsRead: chunk.firstRow - 2 + chunk.rowCount,
         lastProgressAt: now,
       })
-      .where(and(eq(uploadJobs.id, job.id), eq(uploadJobs.scanOffset, expectedOffset)))
+      .where(
+        and(
+          eq(uploadJobs.id, job.id),
+          eq(uploadJobs.scanOffset, expectedOffset),
+          inArray(uploadJobs.status, ['queued', 'running']),
+        ),
+      )
       .returning({ id: uploadJobs.id }),
   ])
   return advanced.length === 1
