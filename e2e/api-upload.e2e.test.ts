@@ -11,7 +11,7 @@ import {
   startTestStack,
 } from './harness'
 
-/** A 10,000-row organizations export with its own headers; override with ORGANIZATIONS_CSV. */
+/** A 10,000-row organizations export with its own headers. ORGANIZATIONS_CSV overrides the path. */
 const ORGANIZATIONS_CSV =
   process.env.ORGANIZATIONS_CSV ?? '/work/shared/data/public/organizations-10000.csv'
 

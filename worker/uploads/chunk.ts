@@ -2,7 +2,7 @@ import { and, eq, sql } from 'drizzle-orm'
 
 import type { Database } from '../db/client'
 import type { Env } from '../env'
-import { logEvent } from '../lib/log'
+import { logError, logEvent } from '../lib/log'
 import { MAX_CELL_CHARS, readRecords } from './csv'
 import { idFieldOf, uploadFields, upsertRecords } from './fields'
 import { rowToRecord, type RowPlan } from './records'
@@ -20,7 +20,7 @@ export interface RowFailure {
   raw: string[]
 }
 
-/** Largest JSON payload bound to one failure insert; D1 caps a string value at 2 MB. */
+/** Maximum JSON characters bound to one failure insert, below D1's 2 MB cap on a string value. */
 const FAILURE_BATCH_CHARS = 900_000
 
 async function loadChunk(db: Database, jobId: string, chunkIndex: number) {
@@ -187,10 +187,11 @@ export async function failChunk(
   let rows: string[][] = []
   try {
     rows = await readChunkRows(env, job, chunk)
-  } catch {
-    rows = []
+  } catch (error) {
+    // The rows are still reported by number, with empty cells in the failed-rows file.
+    logError('upload.dead_letter_read_failed', error, { jobId, chunkIndex })
   }
-  const message = `Not processed: the chunk failed ${attempts} times and went to the dead-letter queue. Upload this row again.`
+  const message = `Processing failed ${attempts} times, so this row may not be written. Upload it again, since re-sending a written row changes nothing.`
   const failures = Array.from({ length: chunk.rowCount }, (_, index) => ({
     rowNumber: chunk.firstRow + index,
     recordId: null,

@@ -205,7 +205,7 @@ describe('upload processing', () => {
     expect(failures.length).toBe(20)
     expect(failures[0]?.rowNumber).toBe(2)
     expect(failures[0]?.raw).toEqual(['r-0', 'Name 0', '2020-01-01'])
-    expect(failures[0]?.message).toContain('dead-letter queue')
+    expect(failures[0]?.message).toContain('Processing failed 6 times')
     const entries = await statusLogFor(env, org.id).list({ source: 'csv_upload' })
     expect(entries[0]?.outcome).toBe('Failure')
   })
