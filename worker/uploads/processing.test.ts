@@ -21,7 +21,7 @@ import { scanJob } from './scan'
 import { trpc, uploadBytes, waitForJob } from './test-helpers'
 import { uploadChunks, uploadJobs, uploadRowFailures } from './uploads.schema'
 import { getJob, startJob } from './uploads.service'
-import { STALL_MS } from './uploads.queue'
+import { ABANDONED_UPLOAD_MS, STALL_MS } from './uploads.queue'
 
 const encoder = new TextEncoder()
 const db = () => createDb(env.DB)
@@ -233,5 +233,25 @@ describe('upload processing', () => {
     expect(chunks).toEqual([])
     const job = await getJob(db(), org.id, jobId)
     expect(job.status).toBe('cancelled')
+  })
+
+  it('fails uploads abandoned mid-file', async () => {
+    const org = await createOrg()
+    const { headers } = await createSignedInUser(org.id)
+    const created = await trpc(headers, 'uploads.create', {
+      entity: 'accounts',
+      fileName: 'half.csv',
+      size: 100,
+    })
+    const jobId = created.data.job.id
+    const context = createExecutionContext()
+    await runScheduled(createScheduledController({ scheduledTime: Date.now() }), env, context)
+    expect((await getJob(db(), org.id, jobId)).status).toBe('uploading')
+
+    const later = Date.now() + ABANDONED_UPLOAD_MS + 60_000
+    await runScheduled(createScheduledController({ scheduledTime: later }), env, context)
+    const job = await getJob(db(), org.id, jobId)
+    expect(job.status).toBe('failed')
+    expect(job.message).toContain('not completed within 24 hours')
   })
 })

@@ -11,6 +11,9 @@ import { uploadChunks, uploadJobs } from './uploads.schema'
 /** Work untouched this long is treated as lost and re-driven by the cron sweep. */
 export const STALL_MS = 5 * 60_000
 
+/** An upload whose parts stop arriving for this long is abandoned and its parts discarded. */
+export const ABANDONED_UPLOAD_MS = 24 * 3600_000
+
 /** Messages one consumer invocation handles at once. */
 const CHUNK_CONCURRENCY = 4
 
@@ -131,7 +134,34 @@ export async function sweepUploads(
   for (const job of stalledJobs.filter((candidate) => candidate.scanDone)) {
     await finishIfDone(env, db, executionCtx, job.id)
   }
+  await abandonUploads(env, db, now)
   const scans = messages.length - stalledChunks.length
   if (messages.length > 0) logEvent('upload.sweep_redrove', { scans, chunks: stalledChunks.length })
   return { scans, chunks: stalledChunks.length }
+}
+
+/** Fails uploads whose parts stopped arriving, and aborts their R2 multipart uploads. */
+async function abandonUploads(env: Env, db: Database, now: number) {
+  const abandoned = await db
+    .update(uploadJobs)
+    .set({
+      status: 'failed',
+      finishedAt: now,
+      message: 'The file upload was not completed within 24 hours. Upload the file again.',
+    })
+    .where(
+      and(
+        eq(uploadJobs.status, 'uploading'),
+        lt(uploadJobs.lastProgressAt, now - ABANDONED_UPLOAD_MS),
+      ),
+    )
+    .returning({
+      id: uploadJobs.id,
+      r2Key: uploadJobs.r2Key,
+      uploadId: uploadJobs.multipartUploadId,
+    })
+  for (const job of abandoned) {
+    if (job.uploadId) await env.UPLOADS.resumeMultipartUpload(job.r2Key, job.uploadId).abort()
+    logEvent('upload.abandoned', { jobId: job.id })
+  }
 }
