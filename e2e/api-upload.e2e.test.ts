@@ -50,6 +50,7 @@ describe('API upload of an organizations export', () => {
     await page.getByLabel('CSV file').setInputFiles(ORGANIZATIONS_CSV)
     await page.getByRole('button', { name: 'Upload and check' }).click()
     await page.getByRole('heading', { name: '3. Check and map' }).waitFor()
+    await page.getByText('The whole file has 10000 data rows.').waitFor()
 
     const idSelect = page.getByLabel('Field for column Organization Id')
     expect(await idSelect.inputValue()).toBe('account_id')

@@ -28,6 +28,7 @@ CREATE TABLE `upload_jobs` (
 	`status` text NOT NULL,
 	`options` text NOT NULL,
 	`preflight` text,
+	`file_check` text,
 	`rows_total` integer,
 	`rows_read` integer DEFAULT 0 NOT NULL,
 	`rows_written` integer DEFAULT 0 NOT NULL,

@@ -12,9 +12,9 @@ import {
 import type { DateFormat } from './uploads.schema'
 
 /**
- * Bytes of the file preflight reads. NOTE: rows past this sample are not preflighted. Their field
- * counts, dates and quoting are checked as they are processed, and each bad row fails with its
- * row number, so nothing is guessed, but the count of such rows is known only after processing.
+ * Bytes of the file preflight reads before it answers. A queued whole-file check
+ * (`file-check.ts`) then counts rows, wrong field counts and day/month dates past the sample, and
+ * processing fails each bad row with its row number, so nothing past the sample is guessed.
  */
 export const PREFLIGHT_SAMPLE_BYTES = 1024 * 1024
 

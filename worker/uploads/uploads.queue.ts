@@ -4,6 +4,7 @@ import { createDb, type Database } from '../db/client'
 import type { Env } from '../env'
 import { logError, logEvent } from '../lib/log'
 import { failChunk, processChunk } from './chunk'
+import { checkWholeFile, type FileCheckMessage } from './file-check'
 import { finishIfDone } from './results'
 import { scanJob, sendMessages, type ChunkMessage, type ScanMessage } from './scan'
 import { uploadChunks, uploadJobs } from './uploads.schema'
@@ -18,12 +19,12 @@ export const ABANDONED_UPLOAD_MS = 24 * 3600_000
 const CHUNK_CONCURRENCY = 4
 
 /** Queue messages this capability handles. */
-export type UploadMessage = ScanMessage | ChunkMessage
+export type UploadMessage = ScanMessage | ChunkMessage | FileCheckMessage
 
 /** True when a queue message body belongs to uploads. */
 export function isUploadMessage(body: unknown): body is UploadMessage {
   const type = (body as { type?: unknown } | null)?.type
-  return type === 'upload.scan' || type === 'upload.chunk'
+  return type === 'upload.scan' || type === 'upload.chunk' || type === 'upload.check'
 }
 
 /**
@@ -40,6 +41,7 @@ export async function handleUploadMessages(
     const body = message.body
     try {
       if (body.type === 'upload.scan') await scanJob(env, db, executionCtx, body.jobId)
+      else if (body.type === 'upload.check') await checkWholeFile(env, db, body.jobId)
       else await processChunk(env, db, executionCtx, body.jobId, body.chunkIndex)
       message.ack()
     } catch (error) {
@@ -72,8 +74,10 @@ export async function handleUploadDeadLetters(
     try {
       if (body.type === 'upload.chunk') {
         await failChunk(env, db, executionCtx, body.jobId, body.chunkIndex, message.attempts)
+      } else if (body.type === 'upload.scan') {
+        await failJob(db, body.jobId, 'Reading the file failed repeatedly. Upload it again.')
       } else {
-        await failJob(db, body.jobId, 'Reading the file failed repeatedly; upload it again.')
+        logEvent('upload.file_check_dead_lettered', { jobId: body.jobId })
       }
       message.ack()
     } catch (error) {
@@ -116,7 +120,7 @@ export async function sweepUploads(
     .where(and(active, eq(uploadChunks.status, 'pending'), lt(uploadChunks.updatedAt, before)))
     .limit(1000)
 
-  const messages: UploadMessage[] = [
+  const messages: (ScanMessage | ChunkMessage)[] = [
     ...stalledJobs
       .filter((job) => !job.scanDone)
       .map((job) => ({ type: 'upload.scan' as const, jobId: job.id })),

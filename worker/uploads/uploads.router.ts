@@ -117,6 +117,7 @@ export const uploadsRouter = router({
         return {
           ...jobView(job),
           preflight: job.preflight,
+          fileCheck: job.fileCheck,
           failures: await firstFailures(ctx.db, job.id),
         }
       }),

@@ -34,6 +34,18 @@ export interface UploadOptions {
   hadBom?: boolean
 }
 
+/** What the whole-file check found beyond the first megabyte. */
+export interface FileCheck {
+  /** Data rows in the whole file. */
+  rows: number
+  /** Rows whose field count differs from the header's: the count and the first 20 row numbers. */
+  wrongFieldCount: { count: number; rows: number[] }
+  /** Per mapped date column, day/month values: the count and the first 20 row numbers. */
+  slashDates: { column: string; count: number; rows: number[] }[]
+  /** The CSV syntax error that stopped the check, with its row number. */
+  parseError: string | null
+}
+
 /**
  * CSV upload jobs. The job row holds all progress, so a lost queue message is re-driven from here
  * by the cron sweep, and the queue only carries work.
@@ -63,6 +75,8 @@ export const uploadJobs = sqliteTable(
     options: text('options', { mode: 'json' }).$type<UploadOptions>().notNull(),
     /** Preflight findings as shown to the user. */
     preflight: text('preflight', { mode: 'json' }).$type<unknown>(),
+    /** Whole-file check of a file larger than the preflight sample; null until it has run. */
+    fileCheck: text('file_check', { mode: 'json' }).$type<FileCheck>(),
     /** Data rows found by the scan; null until the scan has finished. */
     rowsTotal: integer('rows_total'),
     rowsRead: integer('rows_read').notNull().default(0),

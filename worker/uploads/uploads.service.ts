@@ -193,6 +193,7 @@ export async function completeUpload(env: Env, db: Database, job: UploadJob) {
       lastProgressAt: Date.now(),
     })
     .where(eq(uploadJobs.id, job.id))
+  if (!report.sampleIsWholeFile) await env.JOBS.send({ type: 'upload.check', jobId: job.id })
   logEvent('upload.stored', { jobId: job.id, blocking: report.blocking })
   return report
 }

@@ -204,4 +204,24 @@ describe('uploads end to end', () => {
     expect(failures[0]?.rowNumber).toBe(30_002)
     expect(failures[0]?.message).toContain('cannot be read from row 30002')
   })
+
+  it('checks the whole file past the preflight sample', async () => {
+    const { headers } = await signedIn()
+    const text = accountsCsv(30_000) + 'short,Short\r\nd1,D,03/04/2024,1\r\n'
+    const { jobId, preflight } = await uploadBytes(headers, encoder.encode(text))
+    expect(preflight.sampleIsWholeFile).toBe(false)
+    expect(preflight.findings).toEqual([])
+
+    let fileCheck = null
+    for (let i = 0; i < 100 && fileCheck === null; i++) {
+      fileCheck = (await trpc(headers, 'uploads.get', { jobId }, 'query')).data.fileCheck
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    }
+    expect(fileCheck).toEqual({
+      rows: 30_002,
+      wrongFieldCount: { count: 1, rows: [30_002] },
+      slashDates: [{ column: 'join_date', count: 1, rows: [30_003] }],
+      parseError: null,
+    })
+  })
 })

@@ -1,6 +1,7 @@
 import { createResource, createSignal, For, onCleanup, Show } from 'solid-js'
 
 import FieldTable from '../components/upload/FieldTable'
+import FileCheckNote from '../components/upload/FileCheckNote'
 import Findings from '../components/upload/Findings'
 import JobProgress from '../components/upload/JobProgress'
 import MappingEditor from '../components/upload/MappingEditor'
@@ -34,9 +35,16 @@ export default function ApiUpload() {
   const [job, { refetch: refetchJob }] = createResource(jobId, (id) =>
     trpc.uploads.get.query({ jobId: id }),
   )
+  const [pendingJob, { refetch: refetchPendingJob }] = createResource(pendingJobId, (id) =>
+    trpc.uploads.get.query({ jobId: id }),
+  )
   const [history, { refetch: refetchHistory }] = createResource(() => trpc.uploads.list.query())
 
   const timer = setInterval(() => {
+    const pending = pendingJob()
+    if (pending && !pending.fileCheck && report() && !report()?.sampleIsWholeFile) {
+      void refetchPendingJob()
+    }
     const current = job()
     if (current && ['queued', 'running'].includes(current.status)) {
       void refetchJob()
@@ -160,6 +168,9 @@ export default function ApiUpload() {
           <>
             <h2>3. Check and map</h2>
             <Findings report={current()} />
+            <Show when={!current().sampleIsWholeFile}>
+              <FileCheckNote check={pendingJob()?.fileCheck ?? null} />
+            </Show>
             <Show when={fields()}>
               {(list) => (
                 <MappingEditor

@@ -13,10 +13,7 @@ export default function Findings(props: { report: PreflightReport }) {
         {props.report.hadBom ? ' (byte order mark skipped)' : ''}, delimiter{' '}
         <code>{props.report.delimiter === '\t' ? 'tab' : props.report.delimiter}</code>,{' '}
         {props.report.sampleRows} data rows
-        {props.report.sampleIsWholeFile
-          ? ''
-          : ' in the first megabyte (the rest is checked as it is processed)'}
-        .
+        {props.report.sampleIsWholeFile ? '' : ' in the first megabyte'}.
       </p>
       <Show when={props.report.findings.length > 0} fallback={<p>No problems found.</p>}>
         <ul class="findings">
