@@ -25,7 +25,7 @@ function note(entry: { count: number; rows: number[] }, row: number) {
 /**
  * Streams the whole stored file and counts its rows, the rows with a wrong field count and the
  * day/month dates in mapped date columns, which the first-megabyte preflight cannot see. Stores
- * the result on the job for the page to show; it never blocks the start, because processing
+ * the result on the job for the page to show. It never blocks the start, because processing
  * fails each such row with its row number anyway.
  */
 export async function checkWholeFile(env: Env, db: Database, jobId: string): Promise<void> {
