@@ -60,8 +60,9 @@ export async function handleUploadMessages(
 }
 
 /**
- * Handles upload messages that exhausted their retries: a chunk's rows are reported failed, a scan
- * fails its job. Acks each, since the dead-letter queue has nowhere further to send them.
+ * Handles upload messages that exhausted their retries. A chunk's rows are reported failed, a scan
+ * fails its job and a whole-file check is only logged. Acks each, since the dead-letter queue has
+ * nowhere further to send them.
  */
 export async function handleUploadDeadLetters(
   messages: readonly Message<UploadMessage>[],
