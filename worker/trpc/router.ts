@@ -1,5 +1,8 @@
 import { accountsRouter } from '../accounts/accounts.router'
 import { authRouter } from '../auth/auth.router'
+import { eventSourcesRouter } from '../events/event-sources.router'
+import { eventsRouter } from '../events/events.router'
+import { usageRouter } from '../events/usage.router'
 import { keysRouter } from '../keys/keys.router'
 import { orgsRouter } from '../orgs/orgs.router'
 import { statusLogRouter } from '../status-log/status-log.router'
@@ -11,6 +14,9 @@ export const appRouter = router({
   keys: keysRouter,
   accounts: accountsRouter,
   statusLog: statusLogRouter,
+  eventSources: eventSourcesRouter,
+  events: eventsRouter,
+  usage: usageRouter,
 })
 
 /** The router's type, imported by the console and by TypeScript clients for end-to-end types. */

@@ -1,0 +1,40 @@
+import { Hono } from 'hono'
+
+import type { AppEnv } from '../env'
+import { checkNdjsonBody, MAX_BODY_BYTES } from './events.ndjson'
+import { ingestEvents } from './events.service'
+
+const decoder = new TextDecoder()
+
+/**
+ * The Natero-compatible Event API, mounted at `/v1`: `POST /v1/{authKey}/{apiKey}` with one JSON
+ * event per line. Answers `{ status_is_ok, accepted, rejected: [{ line, message }] }`.
+ */
+export const eventApiRoutes = new Hono<AppEnv>()
+
+eventApiRoutes.post('/:authKey/:sendKey', async (c) => {
+  const startedAt = Date.now()
+  const request = {
+    env: c.env,
+    executionCtx: c.executionCtx,
+    requestId: c.get('requestId'),
+    method: 'POST',
+    path: '/v1/{authKey}/{apiKey}',
+    source: 'events' as const,
+    startedAt,
+    authKey: c.req.param('authKey'),
+    sendKey: c.req.param('sendKey'),
+  }
+
+  const declared = Number(c.req.header('content-length') ?? '0')
+  let body = ''
+  let bodyBytes = declared
+  if (declared <= MAX_BODY_BYTES) {
+    const buffer = await c.req.arrayBuffer()
+    body = decoder.decode(buffer)
+    bodyBytes = buffer.byteLength
+  }
+
+  const result = await ingestEvents(request, (now) => checkNdjsonBody(body, bodyBytes, now))
+  return c.json(result.body, result.httpStatus as 200)
+})
