@@ -165,17 +165,15 @@ describe('handleEventMessages', () => {
   it('keeps events of unknown accounts and reports them', async () => {
     const org = await createOrg()
     const now = Date.now()
-    await db()
-      .insert(accounts)
-      .values({
-        orgId: org.id,
-        accountId: 'acc_1',
-        name: 'Known',
-        joinDate: now,
-        data: {},
-        createdAt: now,
-        updatedAt: now,
-      })
+    await db().insert(accounts).values({
+      orgId: org.id,
+      accountId: 'acc_1',
+      name: 'Known',
+      joinDate: now,
+      data: {},
+      createdAt: now,
+      updatedAt: now,
+    })
     const stranger = JSON.stringify({
       account_id: 'acc_stranger',
       user_id: 'u9',

@@ -66,7 +66,9 @@ describe('validateEvent', () => {
     expect(errorOf(event({ created_at: '2026-12-04' }))).toContain('integer of epoch milliseconds')
     expect(errorOf(event({ created_at: 1.5e12 + 0.5 }))).toContain('integer of epoch milliseconds')
     expect(errorOf(event({ created_at: Math.floor(now / 1000) }))).toContain('looks like seconds')
-    expect(errorOf(event({ created_at: now - 30 * 24 * 3600_000 - 1 }))).toContain('older than 30 days')
+    expect(errorOf(event({ created_at: now - 30 * 24 * 3600_000 - 1 }))).toContain(
+      'older than 30 days',
+    )
     expect(errorOf(event({ created_at: now + 3600_000 + 1 }))).toContain('1 hour in the future')
   })
 
@@ -168,6 +170,9 @@ describe('checkEventObjects', () => {
   it('checks array items by the same rules', () => {
     const result = checkEventObjects([event(), { ...event(), action: 'nope' }], now)
     expect('accepted' in result && result.accepted).toHaveLength(1)
-    expect('rejected' in result && result.rejected[0]).toMatchObject({ line: 2, id: 'acc_1/user_1' })
+    expect('rejected' in result && result.rejected[0]).toMatchObject({
+      line: 2,
+      id: 'acc_1/user_1',
+    })
   })
 })
