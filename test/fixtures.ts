@@ -1,4 +1,4 @@
-import { env } from 'cloudflare:workers'
+import { env, exports } from 'cloudflare:workers'
 
 import { createDb } from '../worker/db/client'
 import { apiKeys } from '../worker/keys/keys.schema'
@@ -6,6 +6,7 @@ import { createId, randomBytes } from '../worker/lib/ids'
 import { hashSecret } from '../worker/lib/hash'
 import { orgs, users, type Role } from '../worker/orgs/orgs.schema'
 import { sessions } from '../worker/auth/auth.schema'
+import { hashPassword } from '../worker/auth/password'
 import { encodeBase32LowerCaseNoPadding } from '@oslojs/encoding'
 
 /** Test-only fixtures that insert rows directly, so tests of one capability need not drive another. */
@@ -75,4 +76,72 @@ export async function createApiKey(orgId: string, label = 'test key') {
       createdAt: Date.now(),
     })
   return { id, key, prefix: key.slice(0, 8) }
+}
+
+/**
+ * Inserts a console user who signs in with `password` (hashed as production hashes it) and has no
+ * session yet.
+ */
+export async function createUserWithPassword(
+  orgId: string,
+  role: Role = 'admin',
+  password = 'correct horse battery staple',
+) {
+  const userId = createId('usr')
+  const email = `${userId}@example.test`
+  await db()
+    .insert(users)
+    .values({
+      id: userId,
+      orgId,
+      email,
+      name: `User ${role}`,
+      role,
+      passwordHash: await hashPassword(password),
+      createdAt: Date.now(),
+    })
+  return { userId, email, role, password }
+}
+
+/** Result of one tRPC call made through the Worker's fetch handler. */
+export interface TrpcResponse<T = unknown> {
+  status: number
+  headers: Headers
+  data: T | undefined
+  error: { message: string; code: string } | undefined
+}
+
+/**
+ * Calls a tRPC procedure through the real Worker, as the console does: mutations as POST with a
+ * JSON body, queries as GET with `?input=`. `headers` usually come from `createSignedInUser`.
+ */
+export async function callTrpc<T = unknown>(
+  type: 'query' | 'mutation',
+  path: string,
+  input?: unknown,
+  headers: Record<string, string> = {},
+  origin = 'http://x',
+): Promise<TrpcResponse<T>> {
+  const url = new URL(`/api/trpc/${path}`, origin)
+  let init: RequestInit = { headers }
+  if (type === 'query') {
+    if (input !== undefined) url.searchParams.set('input', JSON.stringify(input))
+  } else {
+    init = {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: input === undefined ? undefined : JSON.stringify(input),
+    }
+  }
+  const response = await exports.default.fetch(new Request(url, init))
+  const body = (await response.json()) as {
+    result?: { data: T }
+    error?: { message: string; data: { code: string } }
+  }
+  return {
+    status: response.status,
+    headers: response.headers,
+    data: body.result?.data,
+    error: body.error ? { message: body.error.message, code: body.error.data.code } : undefined,
+  }
 }

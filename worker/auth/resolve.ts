@@ -30,9 +30,16 @@ export function readApiKey(request: Request): string | null {
   return null
 }
 
-/** Resolves who is calling: an API key when one is sent, otherwise the session cookie. */
-export async function resolvePrincipal(db: Database, request: Request): Promise<Principal | null> {
+/**
+ * Resolves who is calling: an API key when one is sent, otherwise the session cookie. Pass
+ * `resHeaders` where the response can carry renewed session cookies (see `readSession`).
+ */
+export async function resolvePrincipal(
+  db: Database,
+  request: Request,
+  resHeaders?: Headers,
+): Promise<Principal | null> {
   const key = readApiKey(request)
   if (key !== null) return authenticateApiKey(db, key)
-  return readSession(db, request)
+  return readSession(db, request, resHeaders)
 }

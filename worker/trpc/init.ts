@@ -1,3 +1,4 @@
+import { constantTimeEqual } from '@oslojs/crypto/subtle'
 import { initTRPC, TRPCError } from '@trpc/server'
 import { ZodError, z } from 'zod'
 
@@ -24,11 +25,46 @@ const t = initTRPC.context<TrpcContext>().create({
 })
 
 export const router = t.router
-export const publicProcedure = t.procedure
 export const createCallerFactory = t.createCallerFactory
 
+/** Header every mutation made with a session must carry, equal to the session's `sy_csrf` cookie. */
+export const CSRF_HEADER = 'x-csrf-token'
+
+function csrfTokenMatches(sent: string | null, expected: string): boolean {
+  if (sent === null) return false
+  const encoder = new TextEncoder()
+  const a = encoder.encode(sent)
+  const b = encoder.encode(expected)
+  return a.length === b.length && constantTimeEqual(a, b)
+}
+
+/**
+ * Rejects a mutation made with a session cookie unless its `x-csrf-token` header equals the
+ * session's CSRF token. Another site can make the browser send the cookie but cannot read
+ * `sy_csrf`, so it cannot forge the header. API key calls carry no cookie and are exempt.
+ */
+const csrfCheck = t.middleware(({ ctx, type, next }) => {
+  const principal = ctx.principal
+  if (type === 'mutation' && principal?.kind === 'session') {
+    const sent = ctx.req.headers.get(CSRF_HEADER)
+    if (!csrfTokenMatches(sent, principal.csrfToken)) {
+      throw new TRPCError({
+        code: 'FORBIDDEN',
+        message:
+          sent === null
+            ? `Missing ${CSRF_HEADER} header: send the value of the sy_csrf cookie with every change.`
+            : `Invalid ${CSRF_HEADER} header: it must equal the sy_csrf cookie. Reload the page.`,
+      })
+    }
+  }
+  return next()
+})
+
+/** Any caller, signed in or not. Mutations with a session still pass the CSRF check. */
+export const publicProcedure = t.procedure.use(csrfCheck)
+
 /** Any signed-in console user or API key. */
-export const authedProcedure = t.procedure.use(({ ctx, next }) => {
+export const authedProcedure = publicProcedure.use(({ ctx, next }) => {
   if (!ctx.principal) {
     throw new TRPCError({
       code: 'UNAUTHORIZED',

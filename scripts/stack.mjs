@@ -1,0 +1,109 @@
+// Starts the whole product locally (D1 migrations, demo seed, `wrangler dev`) for e2e tests and
+// benchmarks, and stops it again without leaving processes behind.
+import { spawn } from 'node:child_process'
+import { mkdirSync } from 'node:fs'
+import path from 'node:path'
+
+import { seed } from './seed.mjs'
+import { persistArgs, ROOT, runWrangler, WRANGLER, wranglerEnv } from './wrangler.mjs'
+
+const HEALTH_TIMEOUT_MS = 90_000
+const STOP_GRACE_MS = 5_000
+
+function delay(ms) {
+  return new Promise((resolve) => setTimeout(resolve, ms))
+}
+
+function isAlive(pid) {
+  try {
+    process.kill(-pid, 0)
+    return true
+  } catch {
+    return false
+  }
+}
+
+function killGroup(pid, signal) {
+  try {
+    process.kill(-pid, signal)
+  } catch (error) {
+    if (error.code !== 'ESRCH') throw error
+  }
+}
+
+async function waitForHealth(url, child, output) {
+  const deadline = Date.now() + HEALTH_TIMEOUT_MS
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`wrangler dev exited before ${url} answered:\n${output()}`)
+    }
+    try {
+      const response = await fetch(`${url}/api/health`, { signal: AbortSignal.timeout(2_000) })
+      if (response.ok) return
+    } catch {
+      // Not listening yet.
+    }
+    await delay(250)
+  }
+  throw new Error(
+    `${url}/api/health did not answer within ${HEALTH_TIMEOUT_MS / 1000} s:\n${output()}`,
+  )
+}
+
+/**
+ * Runs `wrangler dev --local` on 127.0.0.1:`port` in its own process group and waits until
+ * `/api/health` answers. With `inheritOutput` wrangler's output goes to this process's terminal;
+ * otherwise the last 64 KB are kept for error messages. Returns the URL and `stop()`, which ends
+ * wrangler and workerd together and resolves once none of the group is left.
+ */
+export async function startDevServer({ port = 8787, persistTo, inheritOutput = false } = {}) {
+  // wrangler refuses to start when the assets folder is missing, which it is before a build.
+  mkdirSync(path.join(ROOT, 'dist', 'web'), { recursive: true })
+
+  const args = ['dev', '--local', '--ip', '127.0.0.1', '--port', String(port)]
+  args.push('--show-interactive-dev-session=false', ...persistArgs(persistTo))
+  const child = spawn(WRANGLER, args, {
+    cwd: ROOT,
+    env: wranglerEnv(),
+    detached: true,
+    stdio: ['ignore', inheritOutput ? 'inherit' : 'pipe', inheritOutput ? 'inherit' : 'pipe'],
+  })
+  let log = ''
+  const keep = (chunk) => (log = (log + chunk).slice(-65_536))
+  child.stdout?.on('data', keep)
+  child.stderr?.on('data', keep)
+
+  const url = `http://127.0.0.1:${port}`
+  let stopped
+  const stop = () => {
+    stopped ??= (async () => {
+      killGroup(child.pid, 'SIGTERM')
+      const deadline = Date.now() + STOP_GRACE_MS
+      while (isAlive(child.pid) && Date.now() < deadline) await delay(100)
+      if (isAlive(child.pid)) killGroup(child.pid, 'SIGKILL')
+      while (isAlive(child.pid)) await delay(50)
+    })()
+    return stopped
+  }
+
+  try {
+    await waitForHealth(url, child, () => log.split('\n').slice(-30).join('\n'))
+  } catch (error) {
+    await stop()
+    throw error
+  }
+  return { url, stop, pid: child.pid }
+}
+
+/**
+ * Starts a fresh or existing local stack under `persistTo`: applies D1 migrations, seeds the demo
+ * org (setting the admin's password to `adminPassword` when given), and serves it on
+ * http://127.0.0.1:`port`. Returns `{ url, stop }`; call `stop()` when done.
+ */
+export async function startStack({ port = 8787, persistTo, adminPassword } = {}) {
+  if (persistTo) mkdirSync(persistTo, { recursive: true })
+  await runWrangler(['d1', 'migrations', 'apply', 'DB', '--local', ...persistArgs(persistTo)])
+  await seed({ persistTo, adminPassword })
+  const { url, stop } = await startDevServer({ port, persistTo })
+  return { url, stop }
+}

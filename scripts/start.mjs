@@ -1,0 +1,34 @@
+// Serves the built console and APIs on http://127.0.0.1:8787 (or $PORT) until interrupted.
+// `npm start` builds, migrates and seeds first, then runs this.
+import { DEFAULT_DEMO_PASSWORD, DEMO_ADMIN_EMAIL } from './seed.mjs'
+import { startDevServer } from './stack.mjs'
+
+const port = Number(process.env.PORT ?? 8787)
+if (!Number.isInteger(port) || port < 1 || port > 65_535) {
+  console.error(`PORT=${process.env.PORT} is not a TCP port: use a number from 1 to 65535.`)
+  process.exit(1)
+}
+
+const server = await startDevServer({ port, inheritOutput: true }).catch((error) => {
+  console.error(`Start failed: ${error.message}`)
+  process.exit(1)
+})
+
+const passwordHint = process.env.DEMO_ADMIN_PASSWORD
+  ? 'the value of DEMO_ADMIN_PASSWORD you started with'
+  : `${DEFAULT_DEMO_PASSWORD}, unless DEMO_ADMIN_PASSWORD was set when the database was first seeded`
+
+console.log(`
+Switchyard is running at ${server.url}
+Sign in as ${DEMO_ADMIN_EMAIL}
+Password:  ${passwordHint}.
+To reset it, run: DEMO_ADMIN_PASSWORD=<new password> npm start
+Press Ctrl+C to stop.
+`)
+
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, async () => {
+    await server.stop()
+    process.exit(0)
+  })
+}
