@@ -2,7 +2,7 @@ import { TRPCError } from '@trpc/server'
 import { eq } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
 
-import { createOrg, db } from '../../test/fixtures'
+import { callTrpc, createOrg, createSignedInUser, db } from '../../test/fixtures'
 import { hashSecret } from '../lib/hash'
 import { eventSourceKeys } from './events.schema'
 import { consoleCaller, createSource, eventually, statusEntries, usageEvent } from './test-helpers'
@@ -182,5 +182,23 @@ describe('usage procedures', () => {
     ).usage.account({ accountId: 'acc_1', days: 7 })
     expect(foreign.days).toEqual([])
     expect(await (await consoleCaller(other.id)).usage.unknownAccounts({ days: 7 })).toEqual([])
+  })
+})
+
+describe('eventSources over HTTP', () => {
+  it('lists only the session org sources', async () => {
+    const first = await createOrg()
+    const second = await createOrg()
+    await (await consoleCaller(first.id)).eventSources.create({ name: 'Web app' })
+    const viewer = await createSignedInUser(second.id, 'viewer')
+
+    const response = await callTrpc('query', 'eventSources.list', undefined, viewer.headers)
+    expect(response.status).toBe(200)
+    expect(response.data).toEqual([])
+  })
+
+  it('rejects a create without a session', async () => {
+    const response = await callTrpc('mutation', 'eventSources.create', { name: 'Web app' })
+    expect(response.error?.code).toBe('UNAUTHORIZED')
   })
 })

@@ -50,7 +50,7 @@ export async function consoleCaller(orgId: string, role: Role = 'admin') {
     env,
     db: db(),
     executionCtx: { waitUntil: () => undefined },
-    req: new Request('http://x/api/trpc'),
+    req: new Request('http://x/api/trpc', { headers: user.headers }),
     resHeaders: new Headers(),
     requestId: 'req_test',
     principal,
