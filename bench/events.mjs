@@ -35,9 +35,23 @@ function delay(ms) {
 /** Starts the bare Worker in its own process group and waits until it answers. */
 async function startBareWorker(persistTo) {
   const config = path.join(ROOT, 'bench', 'bare-worker', 'wrangler.toml')
-  const args = ['dev', '--config', config, '--local', '--ip', '127.0.0.1', '--port', String(BARE_PORT)]
+  const args = [
+    'dev',
+    '--config',
+    config,
+    '--local',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(BARE_PORT),
+  ]
   args.push('--show-interactive-dev-session=false', '--persist-to', persistTo)
-  const child = spawn(WRANGLER, args, { cwd: ROOT, env: wranglerEnv(), detached: true, stdio: 'ignore' })
+  const child = spawn(WRANGLER, args, {
+    cwd: ROOT,
+    env: wranglerEnv(),
+    detached: true,
+    stdio: 'ignore',
+  })
   const url = `http://127.0.0.1:${BARE_PORT}`
   const stop = async () => {
     try {
@@ -74,12 +88,17 @@ async function createSource(url) {
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ email: ADMIN_EMAIL, password: ADMIN_PASSWORD }),
   })
-  if (!signIn.ok) throw new Error(`Sign-in failed with HTTP ${signIn.status}: ${await signIn.text()}`)
+  if (!signIn.ok)
+    throw new Error(`Sign-in failed with HTTP ${signIn.status}: ${await signIn.text()}`)
   const cookies = signIn.headers.getSetCookie().map((cookie) => cookie.split(';')[0])
   const csrf = cookies.find((cookie) => cookie.startsWith('sy_csrf='))?.slice('sy_csrf='.length)
   const created = await fetch(`${url}/api/trpc/eventSources.create`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', cookie: cookies.join('; '), 'x-csrf-token': csrf },
+    headers: {
+      'content-type': 'application/json',
+      cookie: cookies.join('; '),
+      'x-csrf-token': csrf,
+    },
     body: JSON.stringify({ name: 'Benchmark' }),
   })
   const body = await created.json()

@@ -43,11 +43,13 @@ CREATE TABLE `events` (
 	`product` text,
 	`payload` text NOT NULL,
 	`received_at` integer NOT NULL,
+	`batch_id` text NOT NULL,
 	PRIMARY KEY(`org_id`, `event_id`),
 	FOREIGN KEY (`org_id`) REFERENCES `orgs`(`id`) ON UPDATE no action ON DELETE no action
 );
 --> statement-breakpoint
-CREATE INDEX `events_user_time_idx` ON `events` (`org_id`,`account_id`,`user_id`,`created_at`);--> statement-breakpoint
+CREATE INDEX `events_session_time_idx` ON `events` (`org_id`,`account_id`,`user_id`,`session_id`,`created_at`);--> statement-breakpoint
+CREATE INDEX `events_batch_idx` ON `events` (`org_id`,`batch_id`);--> statement-breakpoint
 CREATE TABLE `usage_daily` (
 	`org_id` text NOT NULL,
 	`account_id` text NOT NULL,

@@ -1,3 +1,5 @@
+/// <reference types="@cloudflare/workers-types" />
+
 /** Bindings of the baseline Worker. */
 interface Env {
   QUEUE: Queue
@@ -19,7 +21,7 @@ export default {
     for (let start = 0; start < body.length; start += MESSAGE_BUDGET_CHARS) {
       messages.push({ body: body.slice(start, start + MESSAGE_BUDGET_CHARS) })
     }
-    const calls: Promise<void>[] = []
+    const calls: Promise<unknown>[] = []
     for (let start = 0; start < messages.length; start += 2) {
       calls.push(env.QUEUE.sendBatch(messages.slice(start, start + 2)))
     }

@@ -162,6 +162,39 @@ describe('handleEventMessages', () => {
     expect(strip(actual.daily)).toEqual(strip(expected.daily))
   })
 
+  it('corrects session time when a late event splits a gap', async () => {
+    const org = await createOrg()
+    const at = (minutes: number) => line('u1', 's1', minutes, { action: 'sessionIdle' })
+    // 0 and 40 minutes: a 40-minute gap, so no session time yet.
+    await deliver(message(org.id, [at(0), at(40)]))
+    expect(total((await rollupRows(org.id)).hourly, 'u1', t0)?.sessionMs).toBe(0)
+
+    // A late event at 20 minutes makes two 20-minute gaps.
+    await deliver(message(org.id, [at(20)]))
+    expect(total((await rollupRows(org.id)).hourly, 'u1', t0)?.sessionMs).toBe(40 * MINUTE)
+
+    // A late event at 10 minutes replaces the 0→20 gap with 0→10 and 10→20: unchanged time.
+    await deliver(message(org.id, [at(10)]))
+    const { hourly, daily } = await rollupRows(org.id)
+    expect(total(hourly, 'u1', t0)).toMatchObject({ eventCount: 4, sessionMs: 40 * MINUTE })
+    expect(total(daily, '*', t0 - 10 * HOUR_MS)).toMatchObject({
+      eventCount: 4,
+      activeUsers: 1,
+      sessionMs: 40 * MINUTE,
+    })
+  })
+
+  it('counts events with equal timestamps once each', async () => {
+    const org = await createOrg()
+    const first = line('u1', 's1', 0, { action: 'feature', feature: 'a' })
+    const second = line('u1', 's1', 0, { action: 'feature', feature: 'b' })
+    await deliver(message(org.id, [first]))
+    await deliver(message(org.id, [second, first]))
+
+    const { hourly } = await rollupRows(org.id)
+    expect(total(hourly, 'u1', t0)).toMatchObject({ eventCount: 2, sessionMs: 0 })
+  })
+
   it('keeps events of unknown accounts and reports them', async () => {
     const org = await createOrg()
     const now = Date.now()

@@ -1,17 +1,18 @@
 import type { Env } from '../env'
 import { hashSecret } from '../lib/hash'
+import { createId } from '../lib/ids'
 import { logError, logEvent } from '../lib/log'
 import type { EventsBatchMessage } from './events.queue'
 import { validateEvent } from './events.validate'
 import { affectedBuckets, rollupStatements } from './usage.rollup'
 
 const insertEvents = `INSERT OR IGNORE INTO events (org_id, event_id, source_id, account_id, user_id,
-    created_at, session_id, action, feature, module, product, payload, received_at)
+    created_at, session_id, action, feature, module, product, payload, received_at, batch_id)
   SELECT ?1, json_extract(value, '$.id'), ?3, json_extract(value, '$.account_id'),
          json_extract(value, '$.user_id'), json_extract(value, '$.created_at'),
          json_extract(value, '$.session_id'), json_extract(value, '$.action'),
          json_extract(value, '$.feature'), json_extract(value, '$.module'),
-         json_extract(value, '$.product'), json_extract(value, '$.payload'), ?4
+         json_extract(value, '$.product'), json_extract(value, '$.payload'), ?4, ?5
     FROM json_each(?2)
   RETURNING event_id`
 
@@ -81,26 +82,31 @@ export async function storeEventBatch(
       createdAt: row.created_at,
     })),
   )
-  const bind = (sql: string, keys: string) => db.prepare(sql).bind(message.orgId, keys)
+  // A fresh token per delivery: rows a previous delivery inserted never carry it.
+  const token = createId('batch')
   const s = rollupStatements
+  const perBatch = (sql: string) => db.prepare(sql).bind(message.orgId, token)
+  const perAccount = (sql: string, keys: string) => db.prepare(sql).bind(message.orgId, token, keys)
   const results = await db.batch([
     db
       .prepare(insertEvents)
-      .bind(message.orgId, JSON.stringify(rows), message.sourceId, message.receivedAt),
-    bind(s.deleteUserHours, hours),
-    bind(s.insertUserHourTotals, hours),
-    bind(s.insertUserHourFeatures, hours),
-    bind(s.deleteAccountHours, hours),
-    bind(s.insertAccountHours, hours),
-    bind(s.deleteUserDays, days),
-    bind(s.insertUserDays, days),
-    bind(s.deleteAccountDays, days),
-    bind(s.insertAccountDays, days),
+      .bind(message.orgId, JSON.stringify(rows), message.sourceId, message.receivedAt, token),
+    perBatch(s.hourlyUserTotals),
+    perBatch(s.hourlyUserFeatures),
+    perAccount(s.hourlyAccountRows.delete, hours),
+    perAccount(s.hourlyAccountRows.insert, hours),
+    perBatch(s.dailyUserTotals),
+    perBatch(s.dailyUserFeatures),
+    perAccount(s.dailyAccountRows.delete, days),
+    perAccount(s.dailyAccountRows.insert, days),
   ])
   const inserted = results[0]?.results.length ?? 0
 
   const accountIds = JSON.stringify([...new Set(rows.map((row) => row.account_id))])
-  const unknown = await bind(countUnknownAccounts, accountIds).first<{ unknown: number }>()
+  const unknown = await db
+    .prepare(countUnknownAccounts)
+    .bind(message.orgId, accountIds)
+    .first<{ unknown: number }>()
   return { inserted, duplicates: rows.length - inserted, unknownAccounts: unknown?.unknown ?? 0 }
 }
 

@@ -76,10 +76,22 @@ export const events = sqliteTable(
     /** The whole event as sent, for fields that have no column. */
     payload: text('payload', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
     receivedAt: integer('received_at').notNull(),
+    /**
+     * Random token of the queue delivery that inserted the row. The rollup statements that run in
+     * the same D1 batch select the rows carrying it, so only newly inserted events are counted.
+     */
+    batchId: text('batch_id').notNull(),
   },
   (table) => [
     primaryKey({ columns: [table.orgId, table.eventId] }),
-    index('events_user_time_idx').on(table.orgId, table.accountId, table.userId, table.createdAt),
+    index('events_session_time_idx').on(
+      table.orgId,
+      table.accountId,
+      table.userId,
+      table.sessionId,
+      table.createdAt,
+    ),
+    index('events_batch_idx').on(table.orgId, table.batchId),
   ],
 )
 

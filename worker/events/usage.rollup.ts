@@ -1,14 +1,15 @@
 /**
- * SQL that rebuilds usage rollups from stored events. Each statement takes the org id as ?1 and a
- * JSON array of affected keys as ?2, so a whole message needs two bound parameters per statement.
+ * SQL that updates usage rollups for the events one queue delivery inserted. The insert tags new
+ * rows with a random batch token (`events.batch_id`); the statements below run in the same D1
+ * batch and read only rows carrying that token, so an event is counted exactly once however often
+ * its message is delivered. Parameters: ?1 is the org id, ?2 the batch token, and ?3 (account
+ * rows only) a JSON array of [account_id, user_id, bucket_start] keys the batch touched.
  *
- * Rollup rows are recomputed from the `events` table rather than incremented. Recomputing is
- * idempotent, so a redelivered message, a resent event or an event arriving out of order leaves
- * the same counts as a single in-order delivery.
- *
- * Session time: within one (account, user, session_id), each event adds the gap since the
- * previous event of that session when the gap is at most 30 minutes; a longer gap starts a new
- * session and adds nothing. The gap is credited to the hour of the later event.
+ * Session time: within one (account, user, session_id), ordered by created_at then event_id, each
+ * event adds the gap since the previous event when the gap is at most 30 minutes; a longer gap
+ * starts a new session and adds nothing. The gap is credited to the bucket of the later event.
+ * An event that arrives late can split an existing gap, so the statement also corrects the gap of
+ * the older event that now follows it.
  */
 
 /** A gap longer than this ends a session, in ms. */
@@ -17,86 +18,85 @@ export const SESSION_TIMEOUT_MS = 30 * 60_000
 export const HOUR_MS = 3600_000
 export const DAY_MS = 24 * HOUR_MS
 
-const affectedHours = `affected AS (
-  SELECT json_extract(value, '$[0]') AS account_id, json_extract(value, '$[1]') AS user_id,
-         json_extract(value, '$[2]') AS hour
-    FROM json_each(?2))`
+function gap(later: string, earlier: string): string {
+  return `CASE WHEN ${earlier} IS NOT NULL AND ${later} - ${earlier} <= ${SESSION_TIMEOUT_MS}
+            THEN ${later} - ${earlier} ELSE 0 END`
+}
 
-const affectedDays = `affected AS (
-  SELECT json_extract(value, '$[0]') AS account_id, json_extract(value, '$[1]') AS user_id,
-         json_extract(value, '$[2]') AS day
-    FROM json_each(?2))`
+const sameSession = (row: string, other: string) =>
+  `${other}.org_id = ${row}.org_id AND ${other}.account_id = ${row}.account_id
+   AND ${other}.user_id = ${row}.user_id AND ${other}.session_id = ${row}.session_id`
 
-/** Events of each affected user-hour, plus the 30 minutes before it for session gaps. */
-const hourEvents = `${affectedHours},
-  windowed AS (
-    SELECT a.hour, e.account_id, e.user_id, e.created_at, e.feature, e.module,
-           e.created_at - LAG(e.created_at) OVER (
-             PARTITION BY a.hour, e.account_id, e.user_id, e.session_id
-             ORDER BY e.created_at, e.event_id) AS gap
-      FROM affected a
-      JOIN events e ON e.org_id = ?1 AND e.account_id = a.account_id AND e.user_id = a.user_id
-       AND e.created_at >= a.hour - ${SESSION_TIMEOUT_MS} AND e.created_at < a.hour + ${HOUR_MS})`
+const before = (row: string, other: string) =>
+  `(${other}.created_at < ${row}.created_at
+    OR (${other}.created_at = ${row}.created_at AND ${other}.event_id < ${row}.event_id))`
 
-/** Statements, in order, that rebuild the hourly and daily rows of the affected keys. */
-export const rollupStatements = {
-  deleteUserHours: `WITH ${affectedHours}
-    DELETE FROM usage_hourly WHERE org_id = ?1
-       AND (account_id, user_id, bucket_start) IN (SELECT account_id, user_id, hour FROM affected)`,
+/** Time of the event before `row` in its session, among all events or only older deliveries. */
+function previousTime(row: string, onlyOlder: boolean): string {
+  const older = onlyOlder ? 'AND p.batch_id <> ?2' : ''
+  return `(SELECT max(p.created_at) FROM events p
+            WHERE ${sameSession(row, 'p')} AND ${before(row, 'p')} ${older})`
+}
 
-  insertUserHourTotals: `WITH ${hourEvents}
-    INSERT INTO usage_hourly (org_id, account_id, user_id, bucket_start, feature, module,
-                              event_count, active_users, session_ms)
-    SELECT ?1, account_id, user_id, hour, '', '', count(*), 1,
-           coalesce(sum(CASE WHEN gap <= ${SESSION_TIMEOUT_MS} THEN gap ELSE 0 END), 0)
-      FROM windowed WHERE created_at >= hour
-     GROUP BY account_id, user_id, hour`,
-
-  insertUserHourFeatures: `WITH ${affectedHours}
-    INSERT INTO usage_hourly (org_id, account_id, user_id, bucket_start, feature, module,
-                              event_count, active_users, session_ms)
-    SELECT ?1, e.account_id, e.user_id, a.hour, coalesce(e.feature, ''), coalesce(e.module, ''),
-           count(*), 1, 0
-      FROM affected a
-      JOIN events e ON e.org_id = ?1 AND e.account_id = a.account_id AND e.user_id = a.user_id
-       AND e.created_at >= a.hour AND e.created_at < a.hour + ${HOUR_MS}
-     WHERE e.feature IS NOT NULL OR e.module IS NOT NULL
-     GROUP BY e.account_id, e.user_id, a.hour, coalesce(e.feature, ''), coalesce(e.module, '')`,
-
-  deleteAccountHours: accountStatements('usage_hourly', affectedHours, 'hour').delete,
-  insertAccountHours: accountStatements('usage_hourly', affectedHours, 'hour').insert,
-
-  deleteUserDays: `WITH ${affectedDays}
-    DELETE FROM usage_daily WHERE org_id = ?1
-       AND (account_id, user_id, bucket_start) IN (SELECT account_id, user_id, day FROM affected)`,
-
-  insertUserDays: `WITH ${affectedDays}
-    INSERT INTO usage_daily (org_id, account_id, user_id, bucket_start, feature, module,
-                             event_count, active_users, session_ms)
-    SELECT ?1, h.account_id, h.user_id, a.day, h.feature, h.module,
-           sum(h.event_count), 1, sum(h.session_ms)
-      FROM affected a
-      JOIN usage_hourly h ON h.org_id = ?1 AND h.account_id = a.account_id
-       AND h.user_id = a.user_id AND h.bucket_start >= a.day AND h.bucket_start < a.day + ${DAY_MS}
-     GROUP BY h.account_id, h.user_id, a.day, h.feature, h.module`,
-
-  deleteAccountDays: accountStatements('usage_daily', affectedDays, 'day').delete,
-  insertAccountDays: accountStatements('usage_daily', affectedDays, 'day').insert,
+/** Id of the event right after `row` in its session. */
+function nextEventId(row: string): string {
+  return `(SELECT n.event_id FROM events n
+            WHERE ${sameSession(row, 'n')} AND ${before('n', row)}
+            ORDER BY n.created_at, n.event_id LIMIT 1)`
 }
 
 /**
- * Rebuilds the account rows (`user_id = '*'`) of a rollup table from its per-user rows:
- * events and session time summed, active users counted.
+ * Per-event changes to counts and session time: one row per new event, plus one per older event
+ * whose previous event is now a new one.
  */
-function accountStatements(table: string, affected: string, bucket: 'hour' | 'day') {
-  const buckets = `SELECT DISTINCT account_id, ${bucket} FROM affected`
+const deltas = `fresh AS (SELECT * FROM events WHERE org_id = ?1 AND batch_id = ?2),
+  deltas AS (
+    SELECT x.account_id, x.user_id, x.created_at, 1 AS events,
+           ${gap('x.created_at', previousTime('x', false))} AS ms
+      FROM fresh x
+    UNION ALL
+    SELECT n.account_id, n.user_id, n.created_at, 0,
+           ${gap('n.created_at', 'x.created_at')} - ${gap('n.created_at', previousTime('n', true))}
+      FROM fresh x
+      JOIN events n ON n.org_id = ?1 AND n.event_id = ${nextEventId('x')}
+     WHERE n.batch_id <> ?2)`
+
+const addOnConflict = `ON CONFLICT (org_id, account_id, user_id, bucket_start, feature, module)
+  DO UPDATE SET event_count = event_count + excluded.event_count,
+                session_ms = session_ms + excluded.session_ms`
+
+function userTotals(table: string, bucketMs: number): string {
+  return `WITH ${deltas}
+    INSERT INTO ${table} (org_id, account_id, user_id, bucket_start, feature, module,
+                          event_count, active_users, session_ms)
+    SELECT ?1, account_id, user_id, created_at - created_at % ${bucketMs}, '', '',
+           sum(events), 1, sum(ms)
+      FROM deltas
+     GROUP BY account_id, user_id, created_at - created_at % ${bucketMs}
+    ${addOnConflict}`
+}
+
+function userFeatures(table: string, bucketMs: number): string {
+  return `INSERT INTO ${table} (org_id, account_id, user_id, bucket_start, feature, module,
+                               event_count, active_users, session_ms)
+    SELECT ?1, account_id, user_id, created_at - created_at % ${bucketMs},
+           coalesce(feature, ''), coalesce(module, ''), count(*), 1, 0
+      FROM events
+     WHERE org_id = ?1 AND batch_id = ?2 AND (feature IS NOT NULL OR module IS NOT NULL)
+     GROUP BY account_id, user_id, created_at - created_at % ${bucketMs},
+              coalesce(feature, ''), coalesce(module, '')
+    ${addOnConflict}`
+}
+
+/** Account rows (`user_id = '*'`) are rebuilt from the per-user rows: one row per user, so cheap. */
+function accountRows(table: string): { delete: string; insert: string } {
+  const buckets = `SELECT DISTINCT json_extract(value, '$[0]'), json_extract(value, '$[2]')
+                     FROM json_each(?3)`
   return {
-    delete: `WITH ${affected}
-      DELETE FROM ${table} WHERE org_id = ?1 AND user_id = '*'
-         AND (account_id, bucket_start) IN (${buckets})`,
-    insert: `WITH ${affected}
-      INSERT INTO ${table} (org_id, account_id, user_id, bucket_start, feature, module,
-                            event_count, active_users, session_ms)
+    delete: `DELETE FROM ${table} WHERE org_id = ?1 AND user_id = '*'
+               AND (account_id, bucket_start) IN (${buckets})`,
+    insert: `INSERT INTO ${table} (org_id, account_id, user_id, bucket_start, feature, module,
+                                   event_count, active_users, session_ms)
       SELECT ?1, account_id, '*', bucket_start, feature, module,
              sum(event_count), count(*), sum(session_ms)
         FROM ${table}
@@ -105,9 +105,20 @@ function accountStatements(table: string, affected: string, bucket: 'hour' | 'da
   }
 }
 
+/** Statements, in order, that update the hourly and daily rollups for one batch token. */
+export const rollupStatements = {
+  hourlyUserTotals: userTotals('usage_hourly', HOUR_MS),
+  hourlyUserFeatures: userFeatures('usage_hourly', HOUR_MS),
+  hourlyAccountRows: accountRows('usage_hourly'),
+  dailyUserTotals: userTotals('usage_daily', DAY_MS),
+  dailyUserFeatures: userFeatures('usage_daily', DAY_MS),
+  dailyAccountRows: accountRows('usage_daily'),
+}
+
 /**
- * Returns the JSON keys of the user-hours and user-days whose rollups an event at `createdAt`
- * can change: its own hour, and the hour 30 minutes later, whose first gap may end at it.
+ * Returns JSON keys of the account-hours and account-days an event at `createdAt` can change:
+ * its own, and those of the time 30 minutes later, where the older event whose gap it splits
+ * may sit.
  */
 export function affectedBuckets(
   events: { accountId: string; userId: string; createdAt: number }[],
@@ -118,16 +129,8 @@ export function affectedBuckets(
     for (const time of [event.createdAt, event.createdAt + SESSION_TIMEOUT_MS]) {
       const hour = time - (time % HOUR_MS)
       const day = time - (time % DAY_MS)
-      hours.set(JSON.stringify([event.accountId, event.userId, hour]), [
-        event.accountId,
-        event.userId,
-        hour,
-      ])
-      days.set(JSON.stringify([event.accountId, event.userId, day]), [
-        event.accountId,
-        event.userId,
-        day,
-      ])
+      hours.set(`${event.accountId}\n${hour}`, [event.accountId, event.userId, hour])
+      days.set(`${event.accountId}\n${day}`, [event.accountId, event.userId, day])
     }
   }
   return { hours: JSON.stringify([...hours.values()]), days: JSON.stringify([...days.values()]) }
