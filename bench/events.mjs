@@ -33,7 +33,7 @@ function delay(ms) {
   return new Promise((resolve) => setTimeout(resolve, ms))
 }
 
-/** Starts the bare Worker in its own process group and waits until it answers. */
+/** Starts the bare Worker in its own process group and waits until it responds. */
 async function startBareWorker(persistTo) {
   const config = path.join(ROOT, 'bench', 'bare-worker', 'wrangler.toml')
   const args = [
@@ -79,7 +79,9 @@ async function startBareWorker(persistTo) {
     await delay(250)
   }
   await stop()
-  throw new Error(`The bare Worker did not answer on ${url} within 60 s`)
+  throw new Error(
+    `The bare Worker did not respond on ${url} within 60 s; run it alone with wrangler dev --config bench/bare-worker/wrangler.toml to see why`,
+  )
 }
 
 /** Signs in as the demo admin and creates an event source; returns its endpoint path. */
@@ -108,7 +110,7 @@ async function createSource(url) {
   return `/v1/${authKey}/${source.sendKey}`
 }
 
-/** An NDJSON body of `count` feature events spread over 50 users of 10 accounts. */
+/** Builds an NDJSON body of `count` feature events spread over 50 users of 10 accounts. */
 function ndjsonBody(count) {
   const now = Date.now()
   const lines = []

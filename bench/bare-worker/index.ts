@@ -9,7 +9,7 @@ interface Env {
 const MESSAGE_BUDGET_CHARS = 100_000
 
 /**
- * Puts the request body on the queue in slices that fit a message, and answers once the queue
+ * Puts the request body on the queue in slices that fit a message, and responds once the queue
  * has taken them. No parsing, validation or key lookup: this is the floor the Event API is
  * measured against.
  */

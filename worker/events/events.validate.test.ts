@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest'
 
-import { checkEventObjects, checkNdjsonBody, MAX_LINE_BYTES } from './events.ndjson'
+import {
+  type BodyError,
+  type CheckedBody,
+  checkEventObjects,
+  checkNdjsonBody,
+  MAX_LINE_BYTES,
+} from './events.ndjson'
 import { validateEvent } from './events.validate'
 
 const now = Date.UTC(2026, 11, 4, 12, 0, 0)
@@ -15,6 +21,16 @@ function event(overrides: Record<string, unknown> = {}) {
     feature: 'export',
     ...overrides,
   }
+}
+
+function lines(result: CheckedBody | BodyError): CheckedBody {
+  if ('httpStatus' in result) throw new Error(`Expected line results, got ${result.message}`)
+  return result
+}
+
+function bodyError(result: CheckedBody | BodyError): BodyError {
+  if (!('httpStatus' in result)) throw new Error('Expected a body error, got line results')
+  return result
 }
 
 function errorOf(value: unknown): string {
@@ -119,8 +135,8 @@ describe('checkNdjsonBody', () => {
   it('splits LF and CRLF lines and numbers them from 1', () => {
     const body = `${line()}\r\n${line({ user_id: '' })}\r\n\r\n${line()}\n`
     const result = check(body)
-    expect('accepted' in result && result.accepted.map((a) => a.line)).toEqual([1, 4])
-    expect('rejected' in result && result.rejected).toEqual([
+    expect(lines(result).accepted.map((a) => a.line)).toEqual([1, 4])
+    expect(lines(result).rejected).toEqual([
       { line: 2, message: expect.stringContaining('user_id'), id: 'acc_1/' },
     ])
   })
@@ -138,19 +154,19 @@ describe('checkNdjsonBody', () => {
 
   it('rejects invalid JSON lines only', () => {
     const result = check(`{"account_id":\n${line()}`)
-    expect('rejected' in result && result.rejected[0]?.message).toContain('Invalid JSON')
-    expect('accepted' in result && result.accepted).toHaveLength(1)
+    expect(lines(result).rejected[0]?.message).toContain('Invalid JSON')
+    expect(lines(result).accepted).toHaveLength(1)
   })
 
   it('rejects more than 1000 events', () => {
     const result = check(Array.from({ length: 1001 }, () => line()).join('\n'))
     expect(result).toMatchObject({ httpStatus: 413 })
-    expect('message' in result && result.message).toContain('maximum is 1000')
+    expect(bodyError(result).message).toContain('maximum is 1000')
   })
 
   it('accepts exactly 1000 events', () => {
     const result = check(Array.from({ length: 1000 }, () => line()).join('\n'))
-    expect('accepted' in result && result.accepted).toHaveLength(1000)
+    expect(lines(result).accepted).toHaveLength(1000)
   })
 
   it('rejects a body over 1 MB', () => {
@@ -160,17 +176,17 @@ describe('checkNdjsonBody', () => {
   it('rejects a line over 32 KB, counting UTF-8 bytes', () => {
     const padding = 'é'.repeat(MAX_LINE_BYTES / 2)
     const result = check(`${line({ details: padding })}\n${line()}`)
-    expect('rejected' in result && result.rejected[0]?.line).toBe(1)
-    expect('rejected' in result && result.rejected[0]?.message).toContain('maximum is 32768')
-    expect('accepted' in result && result.accepted[0]?.bytes).toBe(line().length)
+    expect(lines(result).rejected[0]?.line).toBe(1)
+    expect(lines(result).rejected[0]?.message).toContain('maximum is 32768')
+    expect(lines(result).accepted[0]?.bytes).toBe(line().length)
   })
 })
 
 describe('checkEventObjects', () => {
   it('checks array items by the same rules', () => {
     const result = checkEventObjects([event(), { ...event(), action: 'nope' }], now)
-    expect('accepted' in result && result.accepted).toHaveLength(1)
-    expect('rejected' in result && result.rejected[0]).toMatchObject({
+    expect(lines(result).accepted).toHaveLength(1)
+    expect(lines(result).rejected[0]).toMatchObject({
       line: 2,
       id: 'acc_1/user_1',
     })

@@ -17,7 +17,7 @@ export async function createSource(orgId: string, name = 'Web app') {
   return { authKey, sendKey: source.sendKey, sourceId: source.id, keyId: source.keys[0]!.id }
 }
 
-/** A usage event inside the accepted time window. */
+/** Builds a valid feature event inside the accepted time window. */
 export function usageEvent(overrides: Record<string, unknown> = {}) {
   return {
     account_id: 'acc_1',

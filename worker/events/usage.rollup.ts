@@ -1,8 +1,8 @@
 /**
  * SQL that updates usage rollups for the events one queue delivery inserted. The insert tags new
- * rows with a random batch token (`events.batch_id`); the statements below run in the same D1
- * batch and read only rows carrying that token, so an event is counted exactly once however often
- * its message is delivered. Parameters: ?1 is the org id, ?2 the batch token, and ?3 (account
+ * rows with a random batch token (`events.batch_id`). The statements below run in the same D1
+ * batch and read only rows carrying that token. A redelivered message inserts no rows, so its
+ * events are not counted again. Parameters: ?1 is the org id, ?2 the batch token, and ?3 (account
  * rows only) a JSON array of [account_id, user_id, bucket_start] keys the batch touched.
  *
  * Session time: within one (account, user, session_id), ordered by created_at then event_id, each

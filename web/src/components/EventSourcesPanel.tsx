@@ -168,8 +168,8 @@ function SourceCard(props: {
 }
 
 /**
- * Usage Event API sources: each has a public send key and secret auth keys. Everyone sees the
- * list; admins create sources and roll or revoke auth keys. A new auth key is shown once.
+ * Usage Event API sources: each has a public send key and secret auth keys. Every role can list
+ * them, and admins create sources and roll or revoke auth keys. A new auth key is shown once.
  */
 export default function EventSourcesPanel() {
   const [me] = createResource(() => trpc.auth.me.query())
