@@ -209,4 +209,6 @@ try {
   await bare?.stop()
   await stack?.stop()
   rmSync(dir, { recursive: true, force: true })
+  // wrangler writes its build output beside the config; the linter would read it otherwise.
+  rmSync(path.join(ROOT, 'bench', 'bare-worker', '.wrangler'), { recursive: true, force: true })
 }
