@@ -3,6 +3,7 @@ import { Hono } from 'hono'
 import type { AppEnv } from '../env'
 import { checkNdjsonBody, MAX_BODY_BYTES } from './events.ndjson'
 import { ingestEvents } from './events.service'
+import { segmentRoutes } from './segment.routes'
 
 const decoder = new TextDecoder()
 
@@ -11,6 +12,9 @@ const decoder = new TextDecoder()
  * event per line. Answers `{ status_is_ok, accepted, rejected: [{ line, message }] }`.
  */
 export const eventApiRoutes = new Hono<AppEnv>()
+
+// Registered first so `/segment/track` is not read as an auth key and send key.
+eventApiRoutes.route('/segment', segmentRoutes)
 
 eventApiRoutes.post('/:authKey/:sendKey', async (c) => {
   const startedAt = Date.now()
