@@ -1,5 +1,6 @@
 import type { Env } from '../env'
-import { hashSecret } from '../lib/hash'
+import { encodeHexLowerCase } from '@oslojs/encoding'
+
 import { createId } from '../lib/ids'
 import { logError, logEvent } from '../lib/log'
 import type { EventsBatchMessage } from './events.queue'
@@ -33,11 +34,19 @@ interface EventRow {
   payload: string
 }
 
+const encoder = new TextEncoder()
+
+/** Hex SHA-256 of the source id and the event JSON, by the runtime's native digest. */
+async function eventIdOf(sourceId: string, payload: string): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', encoder.encode(`${sourceId}\n${payload}`))
+  return encodeHexLowerCase(new Uint8Array(digest))
+}
+
 /**
  * Turns a message's lines into rows. The event id hashes the source id with the event's JSON
  * re-serialized, so whitespace differences between two sends of one event do not matter.
  */
-function rowsOf(message: EventsBatchMessage): EventRow[] {
+async function rowsOf(message: EventsBatchMessage): Promise<EventRow[]> {
   const rows: EventRow[] = []
   for (const line of message.lines) {
     const parsed: unknown = JSON.parse(line)
@@ -49,7 +58,7 @@ function rowsOf(message: EventsBatchMessage): EventRow[] {
     }
     const payload = JSON.stringify(parsed)
     rows.push({
-      id: hashSecret(`${message.sourceId}\n${payload}`),
+      id: await eventIdOf(message.sourceId, payload),
       account_id: event.accountId,
       user_id: event.userId,
       created_at: event.createdAt,
@@ -72,7 +81,7 @@ export async function storeEventBatch(
   db: D1Database,
   message: EventsBatchMessage,
 ): Promise<{ inserted: number; duplicates: number; unknownAccounts: number }> {
-  const rows = rowsOf(message)
+  const rows = await rowsOf(message)
   if (rows.length === 0) return { inserted: 0, duplicates: 0, unknownAccounts: 0 }
 
   const { hours, days } = affectedBuckets(

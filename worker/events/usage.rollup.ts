@@ -27,15 +27,20 @@ const sameSession = (row: string, other: string) =>
   `${other}.org_id = ${row}.org_id AND ${other}.account_id = ${row}.account_id
    AND ${other}.user_id = ${row}.user_id AND ${other}.session_id = ${row}.session_id`
 
+/**
+ * Orders `other` before `row` by (created_at, event_id). The plain range on created_at comes first
+ * so SQLite can seek the session index instead of scanning the whole session.
+ */
 const before = (row: string, other: string) =>
-  `(${other}.created_at < ${row}.created_at
-    OR (${other}.created_at = ${row}.created_at AND ${other}.event_id < ${row}.event_id))`
+  `${other}.created_at <= ${row}.created_at
+   AND (${other}.created_at < ${row}.created_at OR ${other}.event_id < ${row}.event_id)`
 
 /** Time of the event before `row` in its session, among all events or only older deliveries. */
 function previousTime(row: string, onlyOlder: boolean): string {
   const older = onlyOlder ? 'AND p.batch_id <> ?2' : ''
-  return `(SELECT max(p.created_at) FROM events p
-            WHERE ${sameSession(row, 'p')} AND ${before(row, 'p')} ${older})`
+  return `(SELECT p.created_at FROM events p
+            WHERE ${sameSession(row, 'p')} AND ${before(row, 'p')} ${older}
+            ORDER BY p.created_at DESC LIMIT 1)`
 }
 
 /** Id of the event right after `row` in its session. */
