@@ -9,7 +9,7 @@ const decoder = new TextDecoder()
 
 /**
  * The Natero-compatible Event API, mounted at `/v1`: `POST /v1/{authKey}/{apiKey}` with one JSON
- * event per line. Answers `{ status_is_ok, accepted, rejected: [{ line, message }] }`.
+ * event per line. Responds with `{ status_is_ok, accepted, rejected: [{ line, message }] }`.
  */
 export const eventApiRoutes = new Hono<AppEnv>()
 

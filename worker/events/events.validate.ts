@@ -19,7 +19,12 @@ interface ActionSpec {
   optional: Record<string, FieldType>
 }
 
-/** The actions Natero's Event API and browser library send, with their extra fields. */
+/**
+ * The actions Natero's Event API and browser library send, with their extra fields.
+ * NOTE: the field names come from public Natero clients, which do not say which extras each
+ * action requires or in what unit `time_spent` and `active_duration` are. The required sets are
+ * our choice, and the durations are stored as sent without being summed into rollups.
+ */
 export const ACTIONS: Record<string, ActionSpec> = {
   feature: {
     required: { feature: 'string' },

@@ -175,6 +175,7 @@ export default function EventSourcesPanel() {
   const [me] = createResource(() => trpc.auth.me.query())
   const [overview] = createResource(() => trpc.orgs.overview.query())
   const [sources, { refetch }] = createResource(() => trpc.eventSources.list.query())
+  const [unknown] = createResource(() => trpc.usage.unknownAccounts.query({ days: 7 }))
   const [name, setName] = createSignal('')
   const [error, setError] = createSignal<string | null>(null)
   const [revealed, setRevealed] = createSignal<{ name: string; key: string } | null>(null)
@@ -256,6 +257,34 @@ export default function EventSourcesPanel() {
           />
         )}
       </For>
+
+      <Show when={(unknown() ?? []).length > 0}>
+        <h3>Events for unknown accounts (last 7 days)</h3>
+        <p>
+          These account ids sent events but have no account record. Their events are kept and
+          counted; create the accounts through the Account API or an upload to see them in Accounts.
+        </p>
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">Account id</th>
+              <th scope="col">Events</th>
+            </tr>
+          </thead>
+          <tbody>
+            <For each={unknown() ?? []}>
+              {(row) => (
+                <tr>
+                  <td>
+                    <code>{row.accountId}</code>
+                  </td>
+                  <td>{row.events}</td>
+                </tr>
+              )}
+            </For>
+          </tbody>
+        </table>
+      </Show>
     </section>
   )
 }
