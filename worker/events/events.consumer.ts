@@ -74,7 +74,7 @@ async function rowsOf(message: EventsBatchMessage): Promise<EventRow[]> {
 }
 
 /**
- * Stores one message's events and rebuilds the rollups they touch, in one D1 batch so both
+ * Stores one message's events and updates the rollups they touch, in one D1 batch so both
  * commit together. Returns how many events were new and how many named unknown accounts.
  */
 export async function storeEventBatch(

@@ -5,9 +5,9 @@
  * events are not counted again. Parameters: ?1 is the org id, ?2 the batch token, and ?3 (account
  * rows only) a JSON array of [account_id, user_id, bucket_start] keys the batch touched.
  *
- * Session time: within one (account, user, session_id), ordered by created_at then event_id, each
- * event adds the gap since the previous event when the gap is at most 30 minutes; a longer gap
- * starts a new session and adds nothing. The gap is credited to the bucket of the later event.
+ * Session time: events of one (account, user, session_id) are ordered by created_at, then
+ * event_id. Each event adds the gap since the previous one when that gap is at most 30 minutes.
+ * A longer gap starts a new session and adds nothing. The gap is credited to the bucket of the later event.
  * An event that arrives late can split an existing gap, so the statement also corrects the gap of
  * the older event that now follows it.
  */
