@@ -2,11 +2,18 @@ import { logError } from '../lib/log'
 import { hashSecret } from '../lib/hash'
 
 /**
- * How long one isolate reuses a key lookup, in ms. Revoking or rolling a key clears the entry in
- * the isolate that handled the change at once; other isolates may accept a revoked key for up to
- * this long. Expiry of a rolled key is checked on every request against the cached `expiresAt`.
+ * How long one isolate reuses a key lookup without checking D1, in ms. Revoking or rolling a key
+ * clears the entry in the isolate that handled the change at once. Expiry of a rolled key is
+ * checked on every request against the cached `expiresAt`.
  */
 export const KEY_CACHE_TTL_MS = 10_000
+
+/**
+ * Age up to which a lookup is still used while a fresh one is read in the background, in ms, so
+ * no request waits on D1 for a known key. Other isolates may therefore accept a revoked key for
+ * up to this long.
+ */
+export const KEY_CACHE_STALE_MS = 2 * KEY_CACHE_TTL_MS
 
 /** Minimum time between two `last_used_at` writes for one key, in ms. */
 const LAST_USED_WRITE_INTERVAL_MS = 60_000
@@ -32,6 +39,7 @@ interface KeyLookup {
 interface CacheEntry {
   lookup: KeyLookup | null
   fetchedAt: number
+  refreshing?: boolean
 }
 
 const cache = new Map<string, CacheEntry>()
@@ -57,12 +65,33 @@ async function lookUpKey(db: D1Database, keyHash: string): Promise<KeyLookup | n
     .first<KeyLookup>()
 }
 
-async function cachedLookUp(db: D1Database, keyHash: string, now: number) {
-  const entry = cache.get(keyHash)
-  if (entry && now - entry.fetchedAt < KEY_CACHE_TTL_MS) return entry.lookup
+async function fetchIntoCache(db: D1Database, keyHash: string, now: number) {
   const lookup = await lookUpKey(db, keyHash)
   cache.set(keyHash, { lookup, fetchedAt: now })
   return lookup
+}
+
+async function cachedLookUp(
+  db: D1Database,
+  executionCtx: Pick<ExecutionContext, 'waitUntil'>,
+  keyHash: string,
+  now: number,
+) {
+  const entry = cache.get(keyHash)
+  const age = entry ? now - entry.fetchedAt : Infinity
+  if (entry && age < KEY_CACHE_TTL_MS) return entry.lookup
+  if (entry && age < KEY_CACHE_STALE_MS) {
+    if (!entry.refreshing) {
+      entry.refreshing = true
+      const refresh = fetchIntoCache(db, keyHash, now).catch((error: unknown) => {
+        entry.refreshing = false
+        logError('events.key_refresh_failed', error, { keyPrefix: entry.lookup?.prefix ?? null })
+      })
+      executionCtx.waitUntil(refresh)
+    }
+    return entry.lookup
+  }
+  return fetchIntoCache(db, keyHash, now)
 }
 
 function touchLastUsed(
@@ -83,8 +112,8 @@ function touchLastUsed(
 }
 
 /**
- * Checks an auth key and send key pair. One D1 read per key per isolate every
- * KEY_CACHE_TTL_MS at most; `last_used_at` is written after the response, at most once a minute.
+ * Checks an auth key and send key pair. Reads D1 at most once per key per isolate every
+ * KEY_CACHE_TTL_MS, and writes `last_used_at` after the response at most once a minute.
  */
 export async function authenticateEventKeys(
   db: D1Database,
@@ -93,7 +122,7 @@ export async function authenticateEventKeys(
   sendKey: string,
 ): Promise<({ ok: true } & EventSourceIdentity) | KeyRejection> {
   const now = Date.now()
-  const lookup = await cachedLookUp(db, hashSecret(authKey), now)
+  const lookup = await cachedLookUp(db, executionCtx, hashSecret(authKey), now)
   if (!lookup) {
     return { ok: false, message: 'Unknown auth key: copy the event auth key from Source overview.' }
   }
