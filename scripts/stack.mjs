@@ -2,6 +2,7 @@
 // benchmarks, and stops it again without leaving processes behind.
 import { spawn } from 'node:child_process'
 import { mkdirSync } from 'node:fs'
+import { createServer } from 'node:net'
 import path from 'node:path'
 
 import { seed } from './seed.mjs'
@@ -31,11 +32,26 @@ function killGroup(pid, signal) {
   }
 }
 
+// Fails fast when something already listens on the port: its /api/health could otherwise pass for
+// ours while wrangler exits with "address already in use".
+function assertPortFree(port) {
+  return new Promise((resolve, reject) => {
+    const probe = createServer()
+    probe.once('error', (error) => {
+      const reason = error.code === 'EADDRINUSE' ? 'is already in use' : `failed: ${error.message}`
+      reject(
+        new Error(`Port ${port} on 127.0.0.1 ${reason}. Stop that server or pick another port.`),
+      )
+    })
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve()))
+  })
+}
+
 async function waitForHealth(url, child, output) {
   const deadline = Date.now() + HEALTH_TIMEOUT_MS
   while (Date.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(`wrangler dev exited before ${url} answered:\n${output()}`)
+      throw new Error(`wrangler dev exited before ${url}/api/health responded:\n${output()}`)
     }
     try {
       const response = await fetch(`${url}/api/health`, { signal: AbortSignal.timeout(2_000) })
@@ -46,23 +62,25 @@ async function waitForHealth(url, child, output) {
     await delay(250)
   }
   throw new Error(
-    `${url}/api/health did not answer within ${HEALTH_TIMEOUT_MS / 1000} s:\n${output()}`,
+    `${url}/api/health did not respond within ${HEALTH_TIMEOUT_MS / 1000} s:\n${output()}`,
   )
 }
 
 /**
  * Runs `wrangler dev --local` on 127.0.0.1:`port` in its own process group and waits until
- * `/api/health` answers. With `inheritOutput` wrangler's output goes to this process's terminal;
+ * `/api/health` responds with 200. With `inheritOutput` wrangler's output goes to this process's terminal;
  * otherwise the last 64 KB are kept for error messages. Returns the URL and `stop()`, which ends
  * wrangler and workerd together and resolves once none of the group is left.
  */
 export async function startDevServer({ port = 8787, persistTo, inheritOutput = false } = {}) {
-  // wrangler refuses to start when the assets folder is missing, which it is before a build.
+  // wrangler dev exits with an error when the assets directory from wrangler.toml is missing,
+  // as it is before the first build.
   mkdirSync(path.join(ROOT, 'dist', 'web'), { recursive: true })
+  await assertPortFree(port)
 
   const args = ['dev', '--local', '--ip', '127.0.0.1', '--port', String(port)]
   args.push('--show-interactive-dev-session=false', ...persistArgs(persistTo))
-  const child = spawn(WRANGLER, args, {
+  const child = spawn(process.execPath, [WRANGLER, ...args], {
     cwd: ROOT,
     env: wranglerEnv(),
     detached: true,
@@ -74,9 +92,15 @@ export async function startDevServer({ port = 8787, persistTo, inheritOutput = f
   child.stderr?.on('data', keep)
 
   const url = `http://127.0.0.1:${port}`
+  // wrangler runs in its own process group, so it would outlive this process unless killed here
+  // when the caller exits without calling stop().
+  const killOnExit = () => killGroup(child.pid, 'SIGKILL')
+  process.once('exit', killOnExit)
+
   let stopped
   const stop = () => {
     stopped ??= (async () => {
+      process.off('exit', killOnExit)
       killGroup(child.pid, 'SIGTERM')
       const deadline = Date.now() + STOP_GRACE_MS
       while (isAlive(child.pid) && Date.now() < deadline) await delay(100)
@@ -92,7 +116,7 @@ export async function startDevServer({ port = 8787, persistTo, inheritOutput = f
     await stop()
     throw error
   }
-  return { url, stop, pid: child.pid }
+  return { url, stop }
 }
 
 /**

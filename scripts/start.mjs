@@ -26,7 +26,7 @@ To reset it, run: DEMO_ADMIN_PASSWORD=<new password> npm start
 Press Ctrl+C to stop.
 `)
 
-for (const signal of ['SIGINT', 'SIGTERM']) {
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
   process.on(signal, async () => {
     await server.stop()
     process.exit(0)

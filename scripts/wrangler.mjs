@@ -7,7 +7,11 @@ import { fileURLToPath } from 'node:url'
 /** Absolute path of the repository root (the folder holding wrangler.toml). */
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 
-/** Path of the wrangler binary installed with the project. */
+/**
+ * Path of the wrangler binary installed with the project. It is a Node script, started with this
+ * process's own Node (`process.execPath`) because wrangler needs Node 22 and a bare `node` on PATH
+ * may be older.
+ */
 export const WRANGLER = path.join(ROOT, 'node_modules', '.bin', 'wrangler')
 
 /** Environment for every wrangler process: the caller's, plus the switches that keep it local. */
@@ -16,7 +20,7 @@ export function wranglerEnv(extra = {}) {
     ...process.env,
     CLOUDFLARE_CF_FETCH_ENABLED: 'false',
     WRANGLER_SEND_METRICS: 'false',
-    // Answers wrangler's "apply these migrations?" prompt without a terminal.
+    // Makes `d1 migrations apply` skip its confirmation prompt when there is no terminal.
     CI: 'true',
     ...extra,
   }
@@ -28,7 +32,7 @@ export function wranglerEnv(extra = {}) {
  */
 export function runWrangler(args) {
   return new Promise((resolve, reject) => {
-    const child = spawn(WRANGLER, args, {
+    const child = spawn(process.execPath, [WRANGLER, ...args], {
       cwd: ROOT,
       env: wranglerEnv(),
       stdio: ['ignore', 'pipe', 'pipe'],

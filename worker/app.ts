@@ -37,7 +37,7 @@ export function createApp() {
           req,
           resHeaders,
           requestId: c.get('requestId'),
-          principal: await resolvePrincipal(db, req, resHeaders),
+          principal: await resolvePrincipal(db, req, c.executionCtx, resHeaders),
         }
       },
       onError({ error, path }) {

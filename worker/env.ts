@@ -1,3 +1,4 @@
+import type { ApiKeyPrincipal } from './auth/principal'
 import type { StatusLog } from './status-log/status-log.do'
 
 /** Bindings declared in wrangler.toml. */
@@ -16,5 +17,7 @@ export interface AppEnv {
   Bindings: Env
   Variables: {
     requestId: string
+    /** The Account API key's principal, set by `requireApiKey` on the routes it guards. */
+    principal?: ApiKeyPrincipal
   }
 }

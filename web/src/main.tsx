@@ -3,6 +3,7 @@ import { lazy } from 'solid-js'
 import { render } from 'solid-js/web'
 
 import Layout from './components/Layout'
+import { SessionProvider } from './lib/session'
 import NotBuilt from './pages/NotBuilt'
 import './styles.css'
 
@@ -11,54 +12,75 @@ const SourceOverview = lazy(() => import('./pages/SourceOverview'))
 const ApiStatus = lazy(() => import('./pages/ApiStatus'))
 const ApiUpload = lazy(() => import('./pages/ApiUpload'))
 const Accounts = lazy(() => import('./pages/Accounts'))
+const AccountDetail = lazy(() => import('./pages/AccountDetail'))
 const People = lazy(() => import('./pages/People'))
+
+function SourceMapping() {
+  return (
+    <NotBuilt
+      title="Source mapping"
+      summary="Which platform field comes from which remote source, object and field."
+      planned={[
+        'see, for each platform field, the source system, object and field it is read from',
+        'change a mapping and preview the values it would bring in before saving',
+      ]}
+    />
+  )
+}
+
+function ManageOAuth() {
+  return (
+    <NotBuilt
+      title="Manage OAuth"
+      summary="Connections to third-party systems that sign in with OAuth."
+      planned={[
+        'pick a provider and sign in to it, so the platform stores and refreshes its tokens',
+        'see each connection’s status and disconnect it',
+      ]}
+    />
+  )
+}
+
+function ManageCredentials() {
+  return (
+    <NotBuilt
+      title="Manage credentials"
+      summary="Secrets for systems that do not use OAuth."
+      planned={[
+        'give the platform a secret for a system; it is stored or overwritten, never shown again',
+        'see when each credential was last set and by whom',
+      ]}
+    />
+  )
+}
+
+function EmailConfiguration() {
+  return (
+    <NotBuilt
+      title="Email configuration"
+      summary="How the platform sends email on the org’s behalf."
+      planned={[
+        'set a sending domain and a default From address',
+        'see the DNS records to publish and check that they are live',
+      ]}
+    />
+  )
+}
 
 render(
   () => (
-    <Router>
+    <Router root={SessionProvider}>
       <Route path="/sign-in" component={SignIn} />
       <Route path="/" component={Layout}>
         <Route path="/" component={SourceOverview} />
-        <Route
-          path="/source-mapping"
-          component={() => (
-            <NotBuilt
-              title="Source mapping"
-              summary="Which platform field comes from which remote source, object and field."
-            />
-          )}
-        />
-        <Route
-          path="/oauth"
-          component={() => (
-            <NotBuilt
-              title="Manage OAuth"
-              summary="Pick a provider, sign in to it, and the platform holds the tokens."
-            />
-          )}
-        />
-        <Route
-          path="/credentials"
-          component={() => (
-            <NotBuilt
-              title="Manage credentials"
-              summary="Give the platform secrets for a system. They are stored or overwritten, never shown again."
-            />
-          )}
-        />
+        <Route path="/source-mapping" component={SourceMapping} />
+        <Route path="/oauth" component={ManageOAuth} />
+        <Route path="/credentials" component={ManageCredentials} />
         <Route path="/api-status" component={ApiStatus} />
         <Route path="/api-upload" component={ApiUpload} />
-        <Route
-          path="/email"
-          component={() => (
-            <NotBuilt
-              title="Email configuration"
-              summary="A sending domain and default From address, the DNS records to publish, and a check that they are live."
-            />
-          )}
-        />
+        <Route path="/email" component={EmailConfiguration} />
         <Route path="/accounts" component={Accounts} />
-        <Route path="/accounts/:accountId" component={Accounts} />
+        <Route path="/accounts/:accountId" component={AccountDetail} />
         <Route path="/people" component={People} />
       </Route>
     </Router>

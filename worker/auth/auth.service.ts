@@ -5,7 +5,13 @@ import { logEvent } from '../lib/log'
 import { orgs, users, type Role } from '../orgs/orgs.schema'
 import { hashPassword, verifyPassword } from './password'
 import { createSession, type NewSession } from './session'
-import { clearFailures, lockedUntil, recordFailure, throttleKeysFor } from './throttle'
+import {
+  lockedUntil,
+  recordAttempt,
+  recordSuccess,
+  THROTTLE_LOCK_MS,
+  throttleKeysFor,
+} from './throttle'
 
 /** The signed-in user and org as the console shows them (`auth.signIn` and `auth.me`). */
 export interface SignedInView {
@@ -13,15 +19,15 @@ export interface SignedInView {
   org: { id: string; name: string }
 }
 
-/** Outcome of a sign-in attempt; only `ok` carries a session. */
+/** Outcome of a sign-in attempt. Only the `ok` outcome carries a session. */
 export type SignInResult =
   | ({ kind: 'ok'; session: NewSession } & SignedInView)
   | { kind: 'invalid' }
   | { kind: 'locked'; until: number }
   | { kind: 'disabled' }
 
-// Verified against when the email is unknown, so that case costs the same PBKDF2 time as a wrong
-// password and response timing does not reveal which emails exist.
+// Verified against when the email is unknown, so an unknown email costs the same PBKDF2 time as a
+// wrong password and response timing does not tell which emails have users.
 let unknownUserHash: Promise<string> | undefined
 
 /** Lower-cases and trims an email address the way it is stored. */
@@ -31,7 +37,8 @@ export function normalizeEmail(email: string): string {
 
 /**
  * Checks an email and password and, when they match an enabled user and neither the email nor the
- * client IP is locked, creates a session. Failures are counted per email and per IP.
+ * client IP is locked, creates a session. Each attempt is counted per email and per IP before the
+ * password check, and a success takes its count back.
  */
 export async function signIn(
   db: Database,
@@ -47,24 +54,28 @@ export async function signIn(
     logEvent('auth.sign_in_locked', { lockedUntil: until })
     return { kind: 'locked', until }
   }
+  if (!(await recordAttempt(db, keys, now))) {
+    // A parallel attempt used up the last try between the lock check and the count.
+    const lockedNow = (await lockedUntil(db, keys, now)) ?? now + THROTTLE_LOCK_MS
+    logEvent('auth.sign_in_locked', { lockedUntil: lockedNow })
+    return { kind: 'locked', until: lockedNow }
+  }
 
   const [user] = await db.select().from(users).where(eq(users.email, email)).limit(1)
   unknownUserHash ??= hashPassword('unknown user')
-  const matches = await verifyPassword(
-    credentials.password,
-    user?.passwordHash ?? (await unknownUserHash),
-  )
+  const stored = user?.passwordHash ?? (await unknownUserHash)
+  const matches = await verifyPassword(credentials.password, stored)
   if (!user || !matches) {
-    await recordFailure(db, keys, now)
     logEvent('auth.sign_in_failed', { userId: user?.id ?? null })
     return { kind: 'invalid' }
   }
+
+  await recordSuccess(db, keys)
   if (user.disabledAt !== null) {
     logEvent('auth.sign_in_disabled', { userId: user.id, orgId: user.orgId })
     return { kind: 'disabled' }
   }
 
-  await clearFailures(db, `email:${email}`)
   const view = await loadSignedInView(db, user.id, user.orgId)
   if (!view) return { kind: 'invalid' }
   const session = await createSession(db, user.id, user.orgId, now)

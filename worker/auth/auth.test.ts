@@ -1,3 +1,4 @@
+import { env } from 'cloudflare:workers'
 import { eq } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
 
@@ -10,6 +11,7 @@ import {
 } from '../../test/fixtures'
 import { hashSecret } from '../lib/hash'
 import { users } from '../orgs/orgs.schema'
+import { runScheduled } from '../scheduled'
 import { sessions, signInThrottles } from './auth.schema'
 import { SESSION_LIFETIME_MS } from './session'
 
@@ -219,6 +221,37 @@ describe('sign-in throttle', () => {
     expect(response.status).toBe(429)
   })
 
+  it('limits parallel guesses to five', async () => {
+    const org = await createOrg()
+    const user = await createUserWithPassword(org.id)
+
+    const attempts = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => signIn(user.email, `parallel ${i}`)),
+    )
+    const statuses = attempts.map((attempt) => attempt.response.status)
+
+    expect(statuses.filter((status) => status === 401)).toHaveLength(5)
+    expect(statuses.filter((status) => status === 429)).toHaveLength(5)
+  })
+
+  it('does not count successes against an IP', async () => {
+    const org = await createOrg()
+    const user = await createUserWithPassword(org.id)
+    const ip = { 'cf-connecting-ip': '192.0.2.44' }
+
+    for (let i = 0; i < 21; i++) {
+      const { response } = await signIn(user.email, user.password, ip)
+      expect(response.status).toBe(200)
+    }
+    const [row] = await db()
+      .select()
+      .from(signInThrottles)
+      .where(eq(signInThrottles.key, 'ip:192.0.2.44'))
+
+    expect(row?.failures).toBe(0)
+    expect(row?.lockedUntil).toBeNull()
+  })
+
   it('locks a client IP after twenty failures', async () => {
     const org = await createOrg()
     const user = await createUserWithPassword(org.id)
@@ -397,5 +430,50 @@ describe('CSRF check', () => {
     })
 
     expect(response.status).toBe(200)
+  })
+})
+
+describe('cron sweep', () => {
+  it('prunes expired sessions and stale throttles', async () => {
+    const org = await createOrg()
+    const expired = await createSignedInUser(org.id)
+    const live = await createSignedInUser(org.id)
+    const now = Date.now()
+    await db()
+      .update(sessions)
+      .set({ expiresAt: now - 1 })
+      .where(eq(sessions.id, hashSecret(expired.token)))
+    await db()
+      .insert(signInThrottles)
+      .values([
+        {
+          key: 'email:stale@example.test',
+          failures: 5,
+          windowStartedAt: now - 20 * 60_000,
+          lockedUntil: now - 60_000,
+        },
+        {
+          key: 'email:locked@example.test',
+          failures: 5,
+          windowStartedAt: now - 20 * 60_000,
+          lockedUntil: now + 60_000,
+        },
+        {
+          key: 'email:counting@example.test',
+          failures: 2,
+          windowStartedAt: now - 60_000,
+          lockedUntil: null,
+        },
+      ])
+
+    await runScheduled({ cron: '*/5 * * * *', scheduledTime: now, noRetry: () => {} }, env)
+    const sessionIds = (await db().select({ id: sessions.id }).from(sessions)).map((row) => row.id)
+    const throttleKeys = (await db().select().from(signInThrottles)).map((row) => row.key)
+
+    expect(sessionIds).not.toContain(hashSecret(expired.token))
+    expect(sessionIds).toContain(hashSecret(live.token))
+    expect(throttleKeys).not.toContain('email:stale@example.test')
+    expect(throttleKeys).toContain('email:locked@example.test')
+    expect(throttleKeys).toContain('email:counting@example.test')
   })
 })

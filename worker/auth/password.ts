@@ -45,8 +45,9 @@ export async function hashPassword(password: string): Promise<string> {
 }
 
 /**
- * Checks `password` against a stored hash in constant time. Returns false, never throws, for a
- * stored value that is not in the format `hashPassword` writes, so a malformed row cannot sign in.
+ * Checks `password` against a stored hash, comparing the derived keys in constant time. Returns
+ * false for a stored value not in the format `hashPassword` writes, so a malformed row cannot
+ * sign in.
  */
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {
   const parts = stored.split('$')

@@ -1,3 +1,5 @@
+import { TRPCError } from '@trpc/server'
+
 import type { Database } from '../db/client'
 import { authenticateApiKey } from '../keys/keys.service'
 import type { Principal } from './principal'
@@ -31,15 +33,21 @@ export function readApiKey(request: Request): string | null {
 }
 
 /**
- * Resolves who is calling: an API key when one is sent, otherwise the session cookie. Pass
- * `resHeaders` where the response can carry renewed session cookies (see `readSession`).
+ * Resolves who is calling a tRPC procedure: an API key when one is sent, otherwise the session
+ * cookie. Throws UNAUTHORIZED with the reason when a key is sent but rejected, rather than falling
+ * back to the session, so a client learns its key is revoked or expired. Pass `resHeaders` where
+ * the response can carry renewed session cookies (see `readSession`).
  */
 export async function resolvePrincipal(
   db: Database,
   request: Request,
+  executionCtx: Pick<ExecutionContext, 'waitUntil'>,
   resHeaders?: Headers,
 ): Promise<Principal | null> {
   const key = readApiKey(request)
-  if (key !== null) return authenticateApiKey(db, key)
-  return readSession(db, request, resHeaders)
+  if (key === null) return readSession(db, request, resHeaders)
+
+  const check = await authenticateApiKey(db, key, executionCtx)
+  if (!check.ok) throw new TRPCError({ code: 'UNAUTHORIZED', message: check.message })
+  return check.principal
 }

@@ -75,18 +75,6 @@ export async function addMember(
   input: { email: string; name: string; role: Role },
 ): Promise<{ member: Member; temporaryPassword: string }> {
   const email = normalizeEmail(input.email)
-  const [existing] = await db
-    .select({ id: users.id })
-    .from(users)
-    .where(eq(users.email, email))
-    .limit(1)
-  if (existing) {
-    throw new TRPCError({
-      code: 'CONFLICT',
-      message: `A user with email ${email} already exists. Use another address.`,
-    })
-  }
-
   const temporaryPassword = encodeBase32LowerCaseNoPadding(randomBytes(10))
   const member: Member = {
     id: createId('usr'),
@@ -96,9 +84,19 @@ export async function addMember(
     createdAt: Date.now(),
     disabledAt: null,
   }
-  await db
+
+  // The unique email index decides, so two admins adding one address at once get one user.
+  const inserted = await db
     .insert(users)
     .values({ ...member, orgId, passwordHash: await hashPassword(temporaryPassword) })
+    .onConflictDoNothing({ target: users.email })
+    .returning({ id: users.id })
+  if (inserted.length === 0) {
+    throw new TRPCError({
+      code: 'CONFLICT',
+      message: `A user with email ${email} already exists. Use another address.`,
+    })
+  }
   logEvent('orgs.member_added', { orgId, userId: member.id, role: member.role })
   return { member, temporaryPassword }
 }

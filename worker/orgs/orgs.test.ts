@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest'
 
 import {
   callTrpc,
+  createApiKey,
   createOrg,
   createSignedInUser,
   createUserWithPassword,
@@ -53,6 +54,29 @@ describe('orgs.overview', () => {
     const response = await callTrpc('query', 'orgs.overview')
 
     expect(response.status).toBe(401)
+  })
+})
+
+describe('API keys', () => {
+  it('cannot call orgs procedures', async () => {
+    const org = await createOrg()
+    const { key } = await createApiKey(org.id)
+    const headers = { authorization: `Bearer ${key}` }
+
+    const members = await callTrpc('query', 'orgs.members', undefined, headers)
+    const added = await callTrpc(
+      'mutation',
+      'orgs.addMember',
+      { email: 'by-key@example.test', name: 'Key', role: 'admin' },
+      headers,
+    )
+    const rows = await db().select().from(users).where(eq(users.email, 'by-key@example.test'))
+
+    // An unknown key gets 401 and a valid one 403, since orgs procedures are for console users.
+    expect([401, 403]).toContain(members.status)
+    expect(members.data).toBeUndefined()
+    expect([401, 403]).toContain(added.status)
+    expect(rows).toEqual([])
   })
 })
 
@@ -184,6 +208,21 @@ describe('orgs.addMember', () => {
     expect(response.status).toBe(403)
     expect(response.error?.message).toContain(`Your role is ${role}`)
     expect(rows).toEqual([])
+  })
+
+  it('creates one user for parallel adds', async () => {
+    const org = await createOrg()
+    const admin = await createSignedInUser(org.id, 'admin')
+    const input = { email: 'twice@example.test', name: 'Twice', role: 'viewer' }
+
+    const responses = await Promise.all([
+      callTrpc('mutation', 'orgs.addMember', input, admin.headers),
+      callTrpc('mutation', 'orgs.addMember', input, admin.headers),
+    ])
+    const rows = await db().select().from(users).where(eq(users.email, 'twice@example.test'))
+
+    expect(responses.map((response) => response.status).sort()).toEqual([200, 409])
+    expect(rows).toHaveLength(1)
   })
 
   it('adds to the caller’s org only', async () => {

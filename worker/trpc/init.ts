@@ -18,6 +18,8 @@ export interface TrpcContext {
 }
 
 const t = initTRPC.context<TrpcContext>().create({
+  // Without this, tRPC treats an unset NODE_ENV as development and sends stack traces to clients.
+  isDev: false,
   errorFormatter({ shape, error }) {
     const zodError = error.cause instanceof ZodError ? z.flattenError(error.cause) : null
     return { ...shape, data: { ...shape.data, zodError } }

@@ -1,4 +1,8 @@
-import { accountsRouter } from '../accounts/accounts.router'
+import {
+  accountContactsRouter,
+  accountsRouter,
+  accountUsersRouter,
+} from '../accounts/accounts.router'
 import { authRouter } from '../auth/auth.router'
 import { eventSourcesRouter } from '../events/event-sources.router'
 import { eventsRouter } from '../events/events.router'
@@ -13,6 +17,8 @@ export const appRouter = router({
   orgs: orgsRouter,
   keys: keysRouter,
   accounts: accountsRouter,
+  accountUsers: accountUsersRouter,
+  accountContacts: accountContactsRouter,
   statusLog: statusLogRouter,
   eventSources: eventSourcesRouter,
   events: eventsRouter,

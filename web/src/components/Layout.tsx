@@ -1,4 +1,11 @@
-import { A, type RouteSectionProps } from '@solidjs/router'
+import { A, type RouteSectionProps, useNavigate } from '@solidjs/router'
+import { createEffect, createSignal, For, Match, Switch } from 'solid-js'
+
+import { roleLabels } from '../lib/format'
+import { valueOf } from '../lib/resource'
+import { useSession } from '../lib/session'
+import { errorMessage, trpc } from '../lib/trpc'
+import ErrorText from './ErrorText'
 
 const sections = [
   { href: '/', label: 'Source overview' },
@@ -10,21 +17,78 @@ const sections = [
   { href: '/email', label: 'Email configuration' },
 ]
 
-// TODO: the console work adds the signed-in guard, the user menu and sign-out.
+const dataPages = [
+  { href: '/accounts', label: 'Accounts' },
+  { href: '/people', label: 'People' },
+]
+
+/**
+ * Frames every signed-in page: navigation, the signed-in user and org, and sign-out. Sends the
+ * browser to /sign-in when `auth.me` returns no session.
+ */
 export default function Layout(props: RouteSectionProps) {
+  const { me, refetch } = useSession()
+  const navigate = useNavigate()
+  const [signOutError, setSignOutError] = createSignal<string | null>(null)
+
+  createEffect(() => {
+    if (me.state === 'ready' && me() === null) navigate('/sign-in', { replace: true })
+  })
+
+  async function signOut() {
+    setSignOutError(null)
+    try {
+      await trpc.auth.signOut.mutate()
+      refetch()
+    } catch (error) {
+      setSignOutError(errorMessage(error))
+    }
+  }
+
   return (
-    <div class="shell">
-      <nav aria-label="IT Administration">
-        <strong>Switchyard</strong>
-        {sections.map((section) => (
-          <A href={section.href} end={section.href === '/'}>
-            {section.label}
-          </A>
-        ))}
-        <A href="/accounts">Accounts</A>
-        <A href="/people">People</A>
-      </nav>
-      <main>{props.children}</main>
-    </div>
+    <Switch fallback={<p class="loading">Loading…</p>}>
+      <Match when={me.error as unknown}>
+        <main class="centered">
+          <ErrorText message={`Could not load your session: ${errorMessage(me.error)}`} />
+        </main>
+      </Match>
+      <Match when={valueOf(me)}>
+        {(session) => (
+          <div class="shell">
+            <a class="skip-link" href="#content">
+              Skip to content
+            </a>
+            <header class="topbar">
+              <span class="brand">Switchyard</span>
+              <span class="org">{session().org.name}</span>
+              <div class="user">
+                <span>
+                  {session().user.name} ({roleLabels[session().user.role]})
+                </span>
+                <button type="button" class="secondary" onClick={() => void signOut()}>
+                  Sign out
+                </button>
+                <ErrorText message={signOutError()} />
+              </div>
+            </header>
+            <nav aria-label="Console">
+              <h2 class="nav-heading">IT Administration</h2>
+              <For each={sections}>
+                {(section) => (
+                  <A href={section.href} end={section.href === '/'}>
+                    {section.label}
+                  </A>
+                )}
+              </For>
+              <h2 class="nav-heading">Data</h2>
+              <For each={dataPages}>{(page) => <A href={page.href}>{page.label}</A>}</For>
+            </nav>
+            <main id="content" tabindex="-1">
+              {props.children}
+            </main>
+          </div>
+        )}
+      </Match>
+    </Switch>
   )
 }

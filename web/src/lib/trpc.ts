@@ -1,4 +1,6 @@
-import { createTRPCClient, httpBatchLink } from '@trpc/client'
+import { createTRPCClient, httpBatchLink, TRPCClientError, type TRPCLink } from '@trpc/client'
+import type { inferRouterOutputs } from '@trpc/server'
+import { observable } from '@trpc/server/observable'
 
 import type { AppRouter } from '../../../worker/trpc/router'
 
@@ -8,9 +10,37 @@ function readCsrfToken(): string | null {
   return match?.[1] ? decodeURIComponent(match[1]) : null
 }
 
+let unauthorizedHandler: (() => void) | null = null
+
+/**
+ * Sets the function called when a procedure fails with UNAUTHORIZED, which means the session
+ * expired or was signed out elsewhere. The session provider uses it to reload `auth.me`.
+ */
+export function onUnauthorized(handler: () => void): void {
+  unauthorizedHandler = handler
+}
+
+/** Passes every result through and reports UNAUTHORIZED failures to `onUnauthorized`. */
+const sessionExpiryLink: TRPCLink<AppRouter> = () => {
+  return ({ next, op }) =>
+    observable((observer) =>
+      next(op).subscribe({
+        next: (value) => observer.next(value),
+        error: (error) => {
+          if (error.data?.code === 'UNAUTHORIZED' && op.path !== 'auth.signIn') {
+            unauthorizedHandler?.()
+          }
+          observer.error(error)
+        },
+        complete: () => observer.complete(),
+      }),
+    )
+}
+
 /** The typed tRPC client. Its types come from the Worker's router, never from copies. */
 export const trpc = createTRPCClient<AppRouter>({
   links: [
+    sessionExpiryLink,
     httpBatchLink({
       url: '/api/trpc',
       maxURLLength: 4000,
@@ -21,3 +51,31 @@ export const trpc = createTRPCClient<AppRouter>({
     }),
   ],
 })
+
+/** Every procedure's output type, keyed like the router: `RouterOutputs['keys']['list']`. */
+export type RouterOutputs = inferRouterOutputs<AppRouter>
+
+interface ZodErrorData {
+  formErrors?: string[]
+  fieldErrors?: Record<string, string[] | undefined>
+}
+
+/**
+ * Returns the message to show a person for a failed call: the server's message, or for invalid
+ * input each field with what is wrong with it.
+ */
+export function errorMessage(error: unknown): string {
+  if (error instanceof TRPCClientError) {
+    const zodError = (error.data as { zodError?: ZodErrorData | null } | undefined)?.zodError
+    if (zodError) {
+      const fields = Object.entries(zodError.fieldErrors ?? {}).map(
+        ([field, messages]) => `${field}: ${(messages ?? []).join(', ')}`,
+      )
+      const parts = [...(zodError.formErrors ?? []), ...fields]
+      if (parts.length > 0) return parts.join('; ')
+    }
+    return error.message
+  }
+  if (error instanceof Error) return error.message
+  return String(error)
+}

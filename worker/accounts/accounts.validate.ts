@@ -1,0 +1,130 @@
+import type { z } from 'zod'
+
+import { type Entity, insertRequired, readOnlyFields, recordSchemas } from './accounts.fields'
+
+/** Entity names as Natero's messages spell them. */
+const entityLabels: Record<Entity, string> = {
+  accounts: 'Accounts',
+  account_users: 'Account users',
+  account_contacts: 'Account contacts',
+}
+
+/** Fields that may be left out when the record already exists (an update rather than an insert). */
+const updateSchemas = {
+  accounts: recordSchemas.accounts.partial({ name: true, join_date: true }),
+  account_users: recordSchemas.account_users,
+  account_contacts: recordSchemas.account_contacts,
+}
+
+/** A record that passed validation, still in wire shape. */
+export type ValidRecord = Record<string, unknown> & { account_id: string; user_id?: string }
+
+/** The validated record, or the message that goes into `failed_results`. */
+export type ValidationResult = { ok: true; record: ValidRecord } | { ok: false; message: string }
+
+/**
+ * Validates one record against the entity's schema. Fields that only an insert needs (an account's
+ * name and join_date) are checked later by `missingInsertFields`, once it is known whether the
+ * record exists.
+ */
+export function validateRecord(entity: Entity, input: unknown): ValidationResult {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    const kind = input === null ? 'null' : Array.isArray(input) ? 'an array' : typeof input
+    return { ok: false, message: `Record must be a JSON object, got ${kind}.` }
+  }
+
+  const result = updateSchemas[entity].safeParse(input, { reportInput: true })
+  if (result.success) return { ok: true, record: result.data as ValidRecord }
+
+  const missing: string[] = []
+  const messages: string[] = []
+  for (const issue of result.error.issues) {
+    const field = issue.path.length === 1 ? String(issue.path[0]) : null
+    if (issue.code === 'invalid_type' && issue.input === undefined && field) {
+      missing.push(field)
+    } else {
+      messages.push(...describeIssue(entity, issue))
+    }
+  }
+  if (missing.length > 0) messages.unshift(missingMessage(entity, missing))
+  return { ok: false, message: messages.join(' ') }
+}
+
+/** Returns the Natero message for an insert that lacks required fields, or null when none is missing. */
+export function missingInsertFields(
+  entity: Entity,
+  record: Record<string, unknown>,
+): string | null {
+  const missing = insertRequired[entity].filter((field) => record[field] === undefined)
+  return missing.length > 0 ? missingMessage(entity, missing) : null
+}
+
+function missingMessage(entity: Entity, fields: string[]): string {
+  const quoted = fields.map((field) => `'${field}'`).join(', ')
+  const required = insertRequired[entity].join(', ')
+  return `Missing/invalid required field(s) for ${entityLabels[entity]} insert: ${quoted}. A new record needs ${required}.`
+}
+
+function describeIssue(entity: Entity, issue: z.core.$ZodIssue): string[] {
+  const path = formatPath(issue.path)
+
+  if (issue.code === 'unrecognized_keys') {
+    return issue.keys.map((key) => unknownKeyMessage(entity, issue.path, key))
+  }
+  if (issue.message.startsWith('string id') && typeof issue.input === 'number') {
+    return [
+      `${path} must be a string: send "${issue.input}" instead of ${issue.input}, because ids are matched as exact, case-sensitive strings.`,
+    ]
+  }
+  return [
+    `Invalid type for property: ${path} (expecting ${issue.message}, got ${preview(issue.input)}).`,
+  ]
+}
+
+function unknownKeyMessage(entity: Entity, parentPath: PropertyKey[], key: string): string {
+  if (parentPath.length > 0) {
+    return `Unknown field '${key}' in ${formatPath(parentPath)}: remove it.`
+  }
+  if (readOnlyFields[entity].includes(key)) {
+    return `Field '${key}' is read-only and cannot be written: remove it from the record.`
+  }
+  const nearest = nearestFields(key, Object.keys(recordSchemas[entity].shape))
+  return `Unknown field '${key}' for ${entityLabels[entity]}; nearest known fields: ${nearest.map((name) => `'${name}'`).join(', ')}.`
+}
+
+function formatPath(path: PropertyKey[]): string {
+  let text = ''
+  for (const part of path) {
+    if (typeof part === 'number') text += `[${part}]`
+    else text += text === '' ? String(part) : `.${String(part)}`
+  }
+  return text
+}
+
+function preview(value: unknown): string {
+  if (value === undefined) return 'nothing'
+  const json = JSON.stringify(value) ?? String(value)
+  return json.length > 40 ? `${json.slice(0, 40)}...` : json
+}
+
+/** Returns the three known names closest to `name` by edit distance, ties in schema order. */
+export function nearestFields(name: string, known: readonly string[]): string[] {
+  return known
+    .map((candidate, order) => ({ candidate, order, distance: editDistance(name, candidate) }))
+    .sort((a, b) => a.distance - b.distance || a.order - b.order)
+    .slice(0, 3)
+    .map(({ candidate }) => candidate)
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, index) => index)
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i]
+    for (let j = 1; j <= b.length; j++) {
+      const substitution = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1)
+      current.push(Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution))
+    }
+    previous = current
+  }
+  return previous[b.length] ?? 0
+}
