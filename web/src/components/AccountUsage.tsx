@@ -1,6 +1,8 @@
 import { createResource, createSignal, For, Show } from 'solid-js'
 
-import { trpc } from '../lib/trpc'
+import { valueOf } from '../lib/resource'
+import { errorMessage, trpc } from '../lib/trpc'
+import ErrorText from './ErrorText'
 
 const dayChoices = [7, 30, 90]
 
@@ -38,12 +40,10 @@ export default function AccountUsage(props: { accountId?: string }) {
           {(choice) => <option value={choice}>Last {choice} days</option>}
         </For>
       </select>
-      <Show when={usage.error}>
-        <p class="error" role="alert">
-          Could not load usage: {usage.error instanceof Error ? usage.error.message : ''}
-        </p>
-      </Show>
-      <Show when={usage()?.accountKnown === false && (usage()?.days.length ?? 0) > 0}>
+      <ErrorText
+        message={usage.error ? `Could not load usage: ${errorMessage(usage.error)}` : null}
+      />
+      <Show when={valueOf(usage)?.accountKnown === false && (valueOf(usage)?.days.length ?? 0) > 0}>
         <p class="notice">
           Events name this account id, but the Account API has no account with it. The events are
           kept; create the account to see its details.
@@ -61,7 +61,7 @@ export default function AccountUsage(props: { accountId?: string }) {
         </thead>
         <tbody>
           <For
-            each={[...(usage()?.days ?? [])].reverse()}
+            each={[...(valueOf(usage)?.days ?? [])].reverse()}
             fallback={
               <tr>
                 <td colspan="4" class="muted">
@@ -93,7 +93,7 @@ export default function AccountUsage(props: { accountId?: string }) {
         </thead>
         <tbody>
           <For
-            each={usage()?.topFeatures ?? []}
+            each={valueOf(usage)?.topFeatures ?? []}
             fallback={
               <tr>
                 <td colspan="4" class="muted">

@@ -1,6 +1,11 @@
 import { createResource, createSignal, For, Show } from 'solid-js'
 
-import { trpc } from '../lib/trpc'
+import { formatTime } from '../lib/format'
+import { valueOf } from '../lib/resource'
+import { useIsAdmin } from '../lib/session'
+import { errorMessage, trpc } from '../lib/trpc'
+import CopyButton from './CopyButton'
+import ErrorText from './ErrorText'
 
 type EventSource = Awaited<ReturnType<typeof trpc.eventSources.list.query>>[number]
 type AuthKey = EventSource['keys'][number]
@@ -12,14 +17,6 @@ const graceChoices = [
   { label: 'Keep the old key 1 day', seconds: 86_400 },
   { label: 'Keep the old key 7 days', seconds: 604_800 },
 ]
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error)
-}
-
-function formatTime(ms: number | null): string {
-  return ms === null ? 'never' : new Date(ms).toLocaleString()
-}
 
 /** Builds a curl command that sends two events to a source, for the given Event API base URL. */
 function curlExample(eventApiBase: string, sendKey: string): string {
@@ -49,7 +46,7 @@ function KeyRow(props: {
       await work()
       props.onChanged()
     } catch (error) {
-      props.onError(messageOf(error))
+      props.onError(errorMessage(error))
     }
   }
 
@@ -75,7 +72,7 @@ function KeyRow(props: {
         </code>
       </td>
       <td>{formatTime(props.authKey.createdAt)}</td>
-      <td>{formatTime(props.authKey.lastUsedAt)}</td>
+      <td>{props.authKey.lastUsedAt === null ? 'never' : formatTime(props.authKey.lastUsedAt)}</td>
       <td>
         <span class={`badge badge-${props.authKey.status}`}>{props.authKey.status}</span>
         <Show when={props.authKey.status === 'expiring'}>
@@ -122,7 +119,8 @@ function SourceCard(props: {
       <dl class="facts">
         <dt>Send key (Event API key)</dt>
         <dd>
-          <code>{props.source.sendKey}</code>
+          <code>{props.source.sendKey}</code>{' '}
+          <CopyButton value={props.source.sendKey} label="Copy send key" />
         </dd>
         <dt>Endpoint</dt>
         <dd>
@@ -131,11 +129,7 @@ function SourceCard(props: {
           </code>
         </dd>
       </dl>
-      <Show when={error()}>
-        <p class="error" role="alert">
-          {error()}
-        </p>
-      </Show>
+      <ErrorText message={error()} />
       <table>
         <caption class="visually-hidden">Auth keys of {props.source.name}</caption>
         <thead>
@@ -163,6 +157,7 @@ function SourceCard(props: {
       </table>
       <h4>Send events with curl</h4>
       <pre class="code">{example()}</pre>
+      <CopyButton value={example()} label="Copy command" />
     </section>
   )
 }
@@ -172,15 +167,14 @@ function SourceCard(props: {
  * them, and admins create sources and roll or revoke auth keys. A new auth key is shown once.
  */
 export default function EventSourcesPanel() {
-  const [me] = createResource(() => trpc.auth.me.query())
+  const isAdmin = useIsAdmin()
   const [overview] = createResource(() => trpc.orgs.overview.query())
   const [sources, { refetch }] = createResource(() => trpc.eventSources.list.query())
   const [unknown] = createResource(() => trpc.usage.unknownAccounts.query({ days: 7 }))
   const [name, setName] = createSignal('')
   const [error, setError] = createSignal<string | null>(null)
   const [revealed, setRevealed] = createSignal<{ name: string; key: string } | null>(null)
-  const isAdmin = () => me()?.user.role === 'admin'
-  const eventApiBase = () => overview()?.eventApiBase ?? `${location.origin}/v1`
+  const eventApiBase = () => valueOf(overview)?.eventApiBase ?? `${location.origin}/v1`
 
   async function create(event: SubmitEvent) {
     event.preventDefault()
@@ -191,7 +185,7 @@ export default function EventSourcesPanel() {
       setName('')
       void refetch()
     } catch (caught) {
-      setError(messageOf(caught))
+      setError(errorMessage(caught))
     }
   }
 
@@ -213,10 +207,13 @@ export default function EventSourcesPanel() {
             <p>
               New auth key for <strong>{shown().name}</strong>. Copy it now: it is not shown again.
             </p>
-            <code class="key-value">{shown().key}</code>
-            <button type="button" onClick={() => setRevealed(null)}>
-              I have copied it
-            </button>
+            <div class="inline">
+              <code class="key-value">{shown().key}</code>
+              <CopyButton value={shown().key} label="Copy auth key" />
+              <button type="button" class="secondary" onClick={() => setRevealed(null)}>
+                I have stored it
+              </button>
+            </div>
           </div>
         )}
       </Show>
@@ -235,16 +232,13 @@ export default function EventSourcesPanel() {
           <button type="submit">Create source</button>
         </form>
       </Show>
-      <Show when={error() ?? (sources.error ? messageOf(sources.error) : null)}>
-        {(message) => (
-          <p class="error" role="alert">
-            {message()}
-          </p>
-        )}
-      </Show>
+      <ErrorText message={error()} />
+      <ErrorText
+        message={sources.error ? `Could not load sources: ${errorMessage(sources.error)}` : null}
+      />
 
       <For
-        each={sources() ?? []}
+        each={valueOf(sources) ?? []}
         fallback={<p class="muted">{sources.loading ? 'Loading sources…' : 'No sources yet.'}</p>}
       >
         {(source) => (
@@ -258,7 +252,7 @@ export default function EventSourcesPanel() {
         )}
       </For>
 
-      <Show when={(unknown() ?? []).length > 0}>
+      <Show when={(valueOf(unknown) ?? []).length > 0}>
         <h3>Events for unknown accounts (last 7 days)</h3>
         <p>
           These account ids sent events but have no account record. Their events are kept and
@@ -272,7 +266,7 @@ export default function EventSourcesPanel() {
             </tr>
           </thead>
           <tbody>
-            <For each={unknown() ?? []}>
+            <For each={valueOf(unknown) ?? []}>
               {(row) => (
                 <tr>
                   <td>
