@@ -7,7 +7,7 @@ import { authenticateEventKeys, KEY_CACHE_STALE_MS, KEY_CACHE_TTL_MS } from './e
 import { eventSourceKeys } from './events.schema'
 import { createSource } from './test-helpers'
 
-/** An execution context that keeps `waitUntil` promises so a test can await them. */
+/** Creates an execution context that keeps `waitUntil` promises so a test can await them. */
 function executionContext() {
   const pending: Promise<unknown>[] = []
   return {

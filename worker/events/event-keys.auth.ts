@@ -45,7 +45,7 @@ interface CacheEntry {
 const cache = new Map<string, CacheEntry>()
 const lastUsedWrites = new Map<string, number>()
 
-/** Why a key pair was rejected, worded for the sender. */
+/** Rejection of a key pair, with a message worded for the sender. */
 export type KeyRejection = { ok: false; message: string }
 
 /** Drops cached lookups of the given key hashes in this isolate. */
@@ -112,7 +112,7 @@ function touchLastUsed(
 }
 
 /**
- * Checks an auth key and send key pair. Reads D1 at most once per key per isolate every
+ * Checks an auth key and send key pair. A busy isolate reads D1 about once per key every
  * KEY_CACHE_TTL_MS, and writes `last_used_at` after the response at most once a minute.
  */
 export async function authenticateEventKeys(

@@ -17,7 +17,10 @@ function record(value: unknown): Call {
   return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Call) : {}
 }
 
-/** Reads a Segment ISO 8601 `timestamp` (or `sentAt`) as epoch ms; returns the input when unparsable. */
+/**
+ * Reads the call's ISO 8601 `timestamp`, `originalTimestamp` or `sentAt` as epoch ms. Returns the
+ * raw value when it does not parse, so the created_at rule names it.
+ */
 function createdAtOf(call: Call, now: number): unknown {
   const stamp = call.timestamp ?? call.originalTimestamp ?? call.sentAt
   if (stamp === undefined) return now
@@ -74,7 +77,7 @@ export function segmentToEvent(type: SegmentType, value: unknown, now: number): 
 
 /**
  * Reads a Segment write key from HTTP Basic credentials. The write key is
- * `<authKey>:<sendKey>`; Segment sends it as the user name with an empty password, and
+ * `<authKey>:<sendKey>`. Segment sends it as the user name with an empty password, and
  * `curl -u authKey:sendKey` sends it split, so both decode to the same pair.
  */
 export function readWriteKey(

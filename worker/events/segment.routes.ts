@@ -53,7 +53,10 @@ segmentRoutes.post('/:type{track|identify|group|batch}', async (c) => {
   const buffer = await c.req.arrayBuffer()
   const result = await ingestEvents(request, (now) => {
     if (buffer.byteLength > MAX_BODY_BYTES) {
-      return bodyError(413, `Body is ${buffer.byteLength} bytes; the maximum is ${MAX_BODY_BYTES}.`)
+      return bodyError(
+        413,
+        `Body is ${buffer.byteLength} bytes; the maximum is ${MAX_BODY_BYTES}. Split the batch.`,
+      )
     }
     let body: unknown
     try {

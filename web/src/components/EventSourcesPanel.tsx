@@ -208,7 +208,9 @@ export default function EventSourcesPanel() {
               New auth key for <strong>{shown().name}</strong>. Copy it now: it is not shown again.
             </p>
             <div class="inline">
-              <code class="key-value">{shown().key}</code>
+              <code id="new-event-auth-key" class="key-value">
+                {shown().key}
+              </code>
               <CopyButton value={shown().key} label="Copy auth key" />
               <button type="button" class="secondary" onClick={() => setRevealed(null)}>
                 I have stored it
