@@ -30,6 +30,8 @@ eventApiRoutes.post('/:authKey/:sendKey', async (c) => {
     sendKey: c.req.param('sendKey'),
   }
 
+  // NOTE: a body sent without Content-Length (chunked) is read whole, up to the platform's request
+  // limit, before the 1 MB check rejects it.
   const declared = Number(c.req.header('content-length') ?? '0')
   let body = ''
   let bodyBytes = declared
