@@ -4,6 +4,7 @@ import { Hono } from 'hono'
 import { accountApiRoutes } from './accounts/accounts.routes'
 import { resolvePrincipal } from './auth/resolve'
 import { createDb } from './db/client'
+import { eventApiRoutes } from './events/events.routes'
 import type { AppEnv } from './env'
 import { createId } from './lib/ids'
 import { logError } from './lib/log'
@@ -50,6 +51,7 @@ export function createApp() {
 
   app.route('/api/v2', accountApiRoutes)
   app.route('/api/uploads', uploadRoutes)
+  app.route('/v1', eventApiRoutes)
 
   app.notFound((c) =>
     c.json(

@@ -1,4 +1,6 @@
 import type { Env } from './env'
+import { handleEventMessages } from './events/events.consumer'
+import type { EventsBatchMessage } from './events/events.queue'
 import { logEvent } from './lib/log'
 import {
   handleUploadDeadLetters,
@@ -8,6 +10,11 @@ import {
 } from './uploads/uploads.queue'
 
 const DEAD_LETTER_QUEUE = 'switchyard-jobs-dlq'
+
+function typeOf(message: Message<unknown>): string | null {
+  const body = message.body as { type?: unknown } | null
+  return typeof body?.type === 'string' ? body.type : null
+}
 
 /**
  * Routes each queue batch to the capability that owns its messages. Messages carry a `type`
@@ -19,9 +26,14 @@ export async function handleQueueBatch(
   executionCtx: ExecutionContext,
 ): Promise<void> {
   const uploads: Message<UploadMessage>[] = []
+  const eventMessages: Message<EventsBatchMessage>[] = []
   for (const message of batch.messages) {
     if (isUploadMessage(message.body)) {
       uploads.push(message as Message<UploadMessage>)
+      continue
+    }
+    if (typeOf(message) === 'events.batch') {
+      eventMessages.push(message as Message<EventsBatchMessage>)
       continue
     }
     logEvent('queue.unhandled_message', { queue: batch.queue, messageId: message.id })
@@ -31,4 +43,5 @@ export async function handleQueueBatch(
     if (batch.queue === DEAD_LETTER_QUEUE) await handleUploadDeadLetters(uploads, env, executionCtx)
     else await handleUploadMessages(uploads, env, executionCtx)
   }
+  if (eventMessages.length > 0) await handleEventMessages(eventMessages, env)
 }

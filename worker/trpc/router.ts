@@ -4,6 +4,9 @@ import {
   accountUsersRouter,
 } from '../accounts/accounts.router'
 import { authRouter } from '../auth/auth.router'
+import { eventSourcesRouter } from '../events/event-sources.router'
+import { eventsRouter } from '../events/events.router'
+import { usageRouter } from '../events/usage.router'
 import { keysRouter } from '../keys/keys.router'
 import { orgsRouter } from '../orgs/orgs.router'
 import { statusLogRouter } from '../status-log/status-log.router'
@@ -19,6 +22,9 @@ export const appRouter = router({
   accountContacts: accountContactsRouter,
   statusLog: statusLogRouter,
   uploads: uploadsRouter,
+  eventSources: eventSourcesRouter,
+  events: eventsRouter,
+  usage: usageRouter,
 })
 
 /** The router's type, imported by the console and by TypeScript clients for end-to-end types. */

@@ -1,0 +1,214 @@
+// Measures the Usage Event API against a bare Worker that only queues the body, both under
+// `wrangler dev --local` on 127.0.0.1. Prints accepted events/s for batches of 100 and 1000 and
+// p50/p99 latency of single-event requests, and the Event API's share of the baseline.
+//
+// Usage: npm run bench:events [-- --seconds 10 --concurrency 8]
+import { spawn } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { performance } from 'node:perf_hooks'
+import { parseArgs } from 'node:util'
+
+import { startStack } from '../scripts/stack.mjs'
+import { ROOT, WRANGLER, wranglerEnv } from '../scripts/wrangler.mjs'
+
+const STACK_PORT = 8850
+const BARE_PORT = 8851
+const ADMIN_EMAIL = 'admin@demo.switchyard.local'
+const ADMIN_PASSWORD = 'bench-events-password'
+
+const { values: options } = parseArgs({
+  options: {
+    seconds: { type: 'string', default: '10' },
+    concurrency: { type: 'string', default: '8' },
+    'single-requests': { type: 'string', default: '500' },
+  },
+})
+const SECONDS = Number(options.seconds)
+const CONCURRENCY = Number(options.concurrency)
+const SINGLE_REQUESTS = Number(options['single-requests'])
+
+function delay(ms) {
+  return new Promise((resolve) => setTimeout(resolve, ms))
+}
+
+/** Starts the bare Worker in its own process group and waits until it responds. */
+async function startBareWorker(persistTo) {
+  const config = path.join(ROOT, 'bench', 'bare-worker', 'wrangler.toml')
+  const args = [
+    'dev',
+    '--config',
+    config,
+    '--local',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(BARE_PORT),
+  ]
+  args.push('--show-interactive-dev-session=false', '--persist-to', persistTo)
+  const child = spawn(WRANGLER, args, {
+    cwd: ROOT,
+    env: wranglerEnv(),
+    detached: true,
+    stdio: 'ignore',
+  })
+  const url = `http://127.0.0.1:${BARE_PORT}`
+  const stop = async () => {
+    try {
+      process.kill(-child.pid, 'SIGTERM')
+    } catch {
+      return
+    }
+    for (let i = 0; i < 50; i++) {
+      try {
+        process.kill(-child.pid, 0)
+      } catch {
+        return
+      }
+      await delay(100)
+    }
+    process.kill(-child.pid, 'SIGKILL')
+  }
+  for (let i = 0; i < 240; i++) {
+    try {
+      if ((await fetch(url)).ok) return { url, stop }
+    } catch {
+      // Not listening yet.
+    }
+    await delay(250)
+  }
+  await stop()
+  throw new Error(
+    `The bare Worker did not respond on ${url} within 60 s; run it alone with wrangler dev --config bench/bare-worker/wrangler.toml to see why`,
+  )
+}
+
+/** Signs in as the demo admin and creates an event source; returns its endpoint path. */
+async function createSource(url) {
+  const signIn = await fetch(`${url}/api/trpc/auth.signIn`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: ADMIN_EMAIL, password: ADMIN_PASSWORD }),
+  })
+  if (!signIn.ok)
+    throw new Error(`Sign-in failed with HTTP ${signIn.status}: ${await signIn.text()}`)
+  const cookies = signIn.headers.getSetCookie().map((cookie) => cookie.split(';')[0])
+  const csrf = cookies.find((cookie) => cookie.startsWith('sy_csrf='))?.slice('sy_csrf='.length)
+  const created = await fetch(`${url}/api/trpc/eventSources.create`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      cookie: cookies.join('; '),
+      'x-csrf-token': csrf,
+    },
+    body: JSON.stringify({ name: 'Benchmark' }),
+  })
+  const body = await created.json()
+  if (!created.ok) throw new Error(`Creating a source failed: ${JSON.stringify(body)}`)
+  const { authKey, source } = body.result.data
+  return `/v1/${authKey}/${source.sendKey}`
+}
+
+/** Builds an NDJSON body of `count` feature events spread over 50 users of 10 accounts. */
+function ndjsonBody(count) {
+  const now = Date.now()
+  const lines = []
+  for (let i = 0; i < count; i++) {
+    lines.push(
+      JSON.stringify({
+        account_id: `acc_${i % 10}`,
+        user_id: `user_${i % 50}`,
+        created_at: now - i,
+        session_id: `sess_${i % 50}`,
+        action: 'feature',
+        feature: `feature_${i % 20}`,
+        module: 'reports',
+      }),
+    )
+  }
+  return lines.join('\n')
+}
+
+async function send(url, body) {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body,
+  })
+  const result = await response.json()
+  if (!response.ok) throw new Error(`HTTP ${response.status}: ${JSON.stringify(result)}`)
+  return result.accepted
+}
+
+/** Sends `body` from CONCURRENCY loops for SECONDS and returns accepted events per second. */
+async function throughput(url, body) {
+  const deadline = Date.now() + SECONDS * 1000
+  const started = performance.now()
+  let accepted = 0
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (Date.now() < deadline) accepted += await send(url, body)
+    }),
+  )
+  return accepted / ((performance.now() - started) / 1000)
+}
+
+/** Sends SINGLE_REQUESTS one-event requests one after another; returns p50 and p99 in ms. */
+async function latency(url) {
+  const body = ndjsonBody(1)
+  const times = []
+  for (let i = 0; i < SINGLE_REQUESTS; i++) {
+    const started = performance.now()
+    await send(url, body)
+    times.push(performance.now() - started)
+  }
+  times.sort((a, b) => a - b)
+  const at = (q) => times[Math.min(times.length - 1, Math.floor(q * times.length))]
+  return { p50: at(0.5), p99: at(0.99) }
+}
+
+async function measure(label, url) {
+  await throughput(url, ndjsonBody(100)) // warm-up, not reported
+  const batch100 = await throughput(url, ndjsonBody(100))
+  const batch1000 = await throughput(url, ndjsonBody(1000))
+  const single = await latency(url)
+  console.log(
+    `${label}: ${batch100.toFixed(0)} events/s (batches of 100), ` +
+      `${batch1000.toFixed(0)} events/s (batches of 1000), ` +
+      `single event p50 ${single.p50.toFixed(2)} ms, p99 ${single.p99.toFixed(2)} ms`,
+  )
+  return { batch100, batch1000, single }
+}
+
+const dir = mkdtempSync(path.join(os.tmpdir(), 'switchyard-bench-events-'))
+let stack
+let bare
+try {
+  stack = await startStack({
+    port: STACK_PORT,
+    persistTo: path.join(dir, 'stack'),
+    adminPassword: ADMIN_PASSWORD,
+  })
+  bare = await startBareWorker(path.join(dir, 'bare'))
+  const endpoint = await createSource(stack.url)
+  console.log(
+    `${SECONDS} s per throughput run, ${CONCURRENCY} concurrent senders, ` +
+      `${SINGLE_REQUESTS} sequential single-event requests; ${os.cpus().length} CPUs`,
+  )
+
+  const baseline = await measure('bare Worker (queue only)', `${bare.url}/ingest`)
+  const events = await measure('Event API', `${stack.url}${endpoint}`)
+  const share = (a, b) => `${((a / b) * 100).toFixed(0)}%`
+  console.log(
+    `Event API share of baseline: ${share(events.batch100, baseline.batch100)} (batches of 100), ` +
+      `${share(events.batch1000, baseline.batch1000)} (batches of 1000), ` +
+      `single-event p50 latency ${(events.single.p50 / baseline.single.p50).toFixed(2)}x baseline`,
+  )
+} finally {
+  await bare?.stop()
+  await stack?.stop()
+  rmSync(dir, { recursive: true, force: true })
+  // wrangler writes its build output beside the config; the linter would read it otherwise.
+  rmSync(path.join(ROOT, 'bench', 'bare-worker', '.wrangler'), { recursive: true, force: true })
+}

@@ -1,0 +1,46 @@
+import { Hono } from 'hono'
+
+import type { AppEnv } from '../env'
+import { checkNdjsonBody, MAX_BODY_BYTES } from './events.ndjson'
+import { ingestEvents } from './events.service'
+import { segmentRoutes } from './segment.routes'
+
+const decoder = new TextDecoder()
+
+/**
+ * The Natero-compatible Event API, mounted at `/v1`: `POST /v1/{authKey}/{apiKey}` with one JSON
+ * event per line. Responds with `{ status_is_ok, accepted, rejected: [{ line, message }] }`.
+ */
+export const eventApiRoutes = new Hono<AppEnv>()
+
+// Registered first so `/segment/track` is not read as an auth key and send key.
+eventApiRoutes.route('/segment', segmentRoutes)
+
+eventApiRoutes.post('/:authKey/:sendKey', async (c) => {
+  const startedAt = Date.now()
+  const request = {
+    env: c.env,
+    executionCtx: c.executionCtx,
+    requestId: c.get('requestId'),
+    method: 'POST',
+    path: '/v1/{authKey}/{apiKey}',
+    source: 'events' as const,
+    startedAt,
+    authKey: c.req.param('authKey'),
+    sendKey: c.req.param('sendKey'),
+  }
+
+  // NOTE: a body sent without Content-Length (chunked) is read whole, up to the platform's request
+  // limit, before the 1 MB check rejects it.
+  const declared = Number(c.req.header('content-length') ?? '0')
+  let body = ''
+  let bodyBytes = declared
+  if (declared <= MAX_BODY_BYTES) {
+    const buffer = await c.req.arrayBuffer()
+    body = decoder.decode(buffer)
+    bodyBytes = buffer.byteLength
+  }
+
+  const result = await ingestEvents(request, (now) => checkNdjsonBody(body, bodyBytes, now))
+  return c.json(result.body, result.httpStatus as 200)
+})

@@ -1,0 +1,147 @@
+import type { Env } from '../env'
+import { logError } from '../lib/log'
+import { recordCall } from '../status-log/status-log.client'
+import { authenticateEventKeys } from './event-keys.auth'
+import { type CheckedBody, type BodyError, type RejectedLine } from './events.ndjson'
+import { enqueueEvents } from './events.queue'
+
+/** What an ingestion request returns: Natero's `status_is_ok` plus the per-line outcome. */
+export interface IngestResponse {
+  status_is_ok: boolean
+  accepted: number
+  rejected: { line: number; message: string }[]
+  message?: string
+}
+
+/** The request an ingestion call came from, for the status log. */
+export interface IngestRequest {
+  env: Env
+  executionCtx: Pick<ExecutionContext, 'waitUntil'>
+  requestId: string
+  method: string
+  /** The path as logged: never the auth key itself. */
+  path: string
+  source: 'events' | 'trpc'
+  startedAt: number
+  authKey: string
+  sendKey: string
+}
+
+/** An ingestion outcome: the HTTP status and the body to send. */
+export interface IngestResult {
+  httpStatus: number
+  body: IngestResponse
+}
+
+function failure(httpStatus: number, message: string): IngestResult {
+  return { httpStatus, body: { status_is_ok: false, accepted: 0, rejected: [], message } }
+}
+
+async function orgOfSendKey(db: D1Database, sendKey: string): Promise<string | null> {
+  const row = await db
+    .prepare('SELECT org_id AS orgId FROM event_sources WHERE send_key = ?')
+    .bind(sendKey)
+    .first<{ orgId: string }>()
+  return row?.orgId ?? null
+}
+
+function report(
+  request: IngestRequest,
+  orgId: string,
+  keyPrefix: string | null,
+  result: IngestResult,
+  rejected: RejectedLine[],
+  recordsSent: number,
+): void {
+  recordCall(request.env, request.executionCtx, orgId, {
+    time: request.startedAt,
+    requestId: request.requestId,
+    method: request.method,
+    path: request.path,
+    api: 'events',
+    source: request.source,
+    keyPrefix,
+    httpStatus: result.httpStatus,
+    recordsSent,
+    failedRecords: rejected.map((line) => ({
+      index: line.line - 1,
+      id: line.id,
+      message: line.message,
+    })),
+    durationMs: Date.now() - request.startedAt,
+    message: result.body.message ?? null,
+  })
+}
+
+/**
+ * Ingests events for one key pair: authenticates, checks every event (through `check`, which
+ * parses NDJSON or objects), queues the accepted ones and waits for the queue to take them, then
+ * records the call in the org's API status log. Every caller of the Event API comes through here.
+ */
+export async function ingestEvents(
+  request: IngestRequest,
+  check: (now: number) => CheckedBody | BodyError,
+): Promise<IngestResult> {
+  const { env } = request
+  const identity = await authenticateEventKeys(
+    env.DB,
+    request.executionCtx,
+    request.authKey,
+    request.sendKey,
+  )
+  if (!identity.ok) {
+    const result = failure(401, identity.message)
+    const orgId = await orgOfSendKey(env.DB, request.sendKey)
+    if (orgId) report(request, orgId, null, result, [], 0)
+    return result
+  }
+
+  const checked = check(request.startedAt)
+  if ('httpStatus' in checked) {
+    const result = failure(checked.httpStatus, checked.message)
+    report(request, identity.orgId, identity.keyPrefix, result, [], 0)
+    return result
+  }
+
+  const { accepted, rejected } = checked
+  try {
+    if (accepted.length > 0) {
+      await enqueueEvents(env.JOBS, identity.orgId, identity.sourceId, request.startedAt, accepted)
+    }
+  } catch (error) {
+    logError('events.enqueue_failed', error, {
+      orgId: identity.orgId,
+      requestId: request.requestId,
+    })
+    // Some messages may have been queued before the failure. A retry is still safe: the consumer
+    // stores each event once, keyed by its content hash.
+    const result = failure(503, 'Events could not be queued: retry the request.')
+    report(
+      request,
+      identity.orgId,
+      identity.keyPrefix,
+      result,
+      [],
+      accepted.length + rejected.length,
+    )
+    return result
+  }
+
+  const result: IngestResult = {
+    httpStatus: 200,
+    body: {
+      status_is_ok: true,
+      accepted: accepted.length,
+      rejected: rejected.map(({ line, message }) => ({ line, message })),
+    },
+  }
+  report(
+    request,
+    identity.orgId,
+    identity.keyPrefix,
+    result,
+    rejected,
+    accepted.length + rejected.length,
+  )
+  return result
+}
