@@ -16,7 +16,10 @@ function trpcError(httpStatus: 400 | 413, code: string, message: string): Respon
  * `MAX_BATCH_SIZE` procedures per batch and a body of at most `MAX_BODY_BYTES`, counted as it
  * streams so a chunked body cannot pass. Returns the request to hand on, or the rejection.
  */
-export async function limitTrpcRequest(req: Request, endpoint: string): Promise<Request | Response> {
+export async function limitTrpcRequest(
+  req: Request,
+  endpoint: string,
+): Promise<Request | Response> {
   const url = new URL(req.url)
   if (url.searchParams.get('batch') === '1') {
     const paths = url.pathname.slice(endpoint.length + 1).split(',')
