@@ -4,6 +4,7 @@ import { ZodError, z } from 'zod'
 import type { FailedRecord } from '../status-log/status-log.types'
 import { recordCall } from '../status-log/status-log.client'
 import { accountApiProcedure, router, type TrpcContext } from '../trpc/init'
+import { describeZodError, typeError } from '../trpc/zod-messages'
 import type { ApiKeyPrincipal, SessionPrincipal } from '../auth/principal'
 import type { Role } from '../orgs/orgs.schema'
 import { type Entity, orderColumns, MAX_ID_LENGTH } from './accounts.fields'
@@ -97,7 +98,7 @@ function accountProcedure(minimum: Role, api: Entity) {
     const started = Date.now()
     const result = await next({ ctx })
     if (!result.ok && result.error.cause instanceof ZodError) {
-      const message = `Invalid input: ${z.prettifyError(result.error.cause)}`
+      const message = `Invalid input: ${describeZodError(result.error.cause)}`
       recordTrpcCall(ctx, path, api, started, { httpStatus: 400, message })
     }
     return result
@@ -224,9 +225,14 @@ export const accountsRouter = router({
   list: accountProcedure('viewer', 'accounts')
     .input(
       z.object({
-        search: z.string().max(200).optional(),
-        page: z.number().int().min(0).default(0),
-        pageSize: z.number().int().min(1).max(100).default(25),
+        search: z.string().max(200, 'search is at most 200 characters: shorten it.').optional(),
+        page: z.number().int().min(0, 'page must be 0 or more (pages start at 0).').default(0),
+        pageSize: z
+          .number({ error: typeError('pageSize', 'number', 'pageSize is required.') })
+          .int('pageSize must be 1 to 100.')
+          .min(1, 'pageSize must be 1 to 100.')
+          .max(100, 'pageSize must be 1 to 100.')
+          .default(25),
         includeInactive: z.boolean().optional(),
       }),
     )

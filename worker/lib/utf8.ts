@@ -1,6 +1,6 @@
 /** Strict UTF-8 decoding for request bodies: invalid bytes are reported, never replaced. */
 
-const strictDecoder = new TextDecoder('utf-8', { fatal: true })
+const strictDecoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false })
 
 /** The decoded text, or the offset of the first byte that is not valid UTF-8. */
 export type Utf8Result = { ok: true; text: string } | { ok: false; offset: number }
