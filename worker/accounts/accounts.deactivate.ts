@@ -14,8 +14,8 @@ export type DeactivateOutcome =
   { found: true; results: Record<string, unknown>[]; message: string } | { found: false }
 
 /**
- * Marks the records matching `key` inactive. Says so when every match was already inactive, so a
- * repeated DELETE is not reported as a change.
+ * Marks the records matching `key` inactive. When every match was already
+ * inactive, the message says so, because a repeated DELETE changes nothing.
  */
 export async function deactivateWithMessage(
   db: Database,

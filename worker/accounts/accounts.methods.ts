@@ -23,7 +23,7 @@ function listMethods(methods: string[]): string {
 }
 
 /**
- * Answers a method a known path does not serve with 405, an `Allow` header and the wire envelope.
+ * Responds to a method that a known path does not serve with 405, an `Allow` header and the wire envelope.
  * Register after the real routes so they match first.
  */
 export function addMethodNotAllowed(app: Hono<ApiKeyEnv>): void {

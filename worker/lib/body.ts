@@ -5,7 +5,7 @@ export type LimitedBody = { ok: true; bytes: Uint8Array } | { ok: false; tooLarg
 
 /**
  * Reads `request`'s body, stopping as soon as it passes `maxBytes`. A declared Content-Length over
- * the limit is refused before reading; a chunked body is counted as it streams in and cancelled.
+ * the limit is rejected before reading. A chunked body is counted as it streams in and cancelled.
  */
 export async function readLimitedBody(request: Request, maxBytes: number): Promise<LimitedBody> {
   const declared = Number(request.headers.get('content-length') ?? '0')

@@ -5,7 +5,7 @@ const strictDecoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }
 /** The decoded text, or the offset of the first byte that is not valid UTF-8. */
 export type Utf8Result = { ok: true; text: string } | { ok: false; offset: number }
 
-/** Decodes `bytes` as UTF-8, refusing invalid sequences instead of replacing them with U+FFFD. */
+/** Decodes `bytes` as UTF-8, rejecting invalid sequences instead of replacing them with U+FFFD. */
 export function decodeUtf8(bytes: ArrayBuffer | Uint8Array): Utf8Result {
   const view = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes)
   try {
@@ -60,7 +60,7 @@ function sequenceLength(bytes: Uint8Array, i: number): number {
 
 const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
 
-/** True when `text` holds a UTF-16 surrogate without its pair, which no UTF-8 text can encode. */
+/** Returns true when `text` contains a UTF-16 surrogate without its pair, which no UTF-8 text can encode. */
 export function hasLoneSurrogate(text: string): boolean {
   return loneSurrogate.test(text)
 }

@@ -83,7 +83,7 @@ export const authedProcedure = publicProcedure.use(
   requirePrincipal('Sign in, or send an Account API key as "Authorization: Bearer <key>".'),
 )
 
-/** Procedures only console users may call; API keys are refused, so the message omits them. */
+/** Procedures only console users may call; API keys are rejected, so the message omits them. */
 const consoleOnlyProcedure = publicProcedure.use(
   requirePrincipal('Sign in to the console first: this procedure is for console users.'),
 )

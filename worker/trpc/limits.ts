@@ -1,11 +1,13 @@
 import { MAX_BODY_BYTES, TOO_LARGE_MESSAGE } from '../accounts/accounts.http'
 import { readLimitedBody } from '../lib/body'
+import { logEvent } from '../lib/log'
 
-/** Most procedures one batched tRPC request may call. */
+/** Maximum procedures one batched tRPC request may call. */
 export const MAX_BATCH_SIZE = 20
 
 /** A tRPC-shaped error response, which the tRPC client turns into a TRPCClientError. */
 function trpcError(httpStatus: 400 | 413, code: string, message: string): Response {
+  logEvent('trpc.request_rejected', { httpStatus, code })
   const jsonRpcCode = httpStatus === 413 ? -32013 : -32600
   const body = { error: { message, code: jsonRpcCode, data: { code, httpStatus } } }
   return Response.json(body, { status: httpStatus })
