@@ -2,6 +2,7 @@ import { A, type RouteSectionProps, useNavigate } from '@solidjs/router'
 import { createEffect, createSignal, For, Match, Switch } from 'solid-js'
 
 import { roleLabels } from '../lib/format'
+import { signInHref } from '../lib/links'
 import { valueOf } from '../lib/resource'
 import { useSession } from '../lib/session'
 import { errorMessage, trpc } from '../lib/trpc'
@@ -24,21 +25,30 @@ const dataPages = [
 
 /**
  * Frames every signed-in page: navigation, the signed-in user and org, and sign-out. Sends the
- * browser to /sign-in when `auth.me` returns no session.
+ * browser to /sign-in when `auth.me` returns no session, saying why when a session ended.
  */
 export default function Layout(props: RouteSectionProps) {
   const { me, refetch } = useSession()
   const navigate = useNavigate()
   const [signOutError, setSignOutError] = createSignal<string | null>(null)
 
+  // Set once a session has loaded, so that losing it later reads as "session ended" on the
+  // sign-in page, unless the user signed out on purpose.
+  let hadSession = false
+  let signingOut = false
+
   createEffect(() => {
-    if (me.state === 'ready' && me() === null) navigate('/sign-in', { replace: true })
+    if (valueOf(me)) hadSession = true
+    if (me.state !== 'ready' || me() !== null) return
+    const ended = hadSession && !signingOut
+    navigate(signInHref(ended ? 'session-ended' : undefined), { replace: true })
   })
 
   async function signOut() {
     setSignOutError(null)
     try {
       await trpc.auth.signOut.mutate()
+      signingOut = true
       refetch()
     } catch (error) {
       setSignOutError(errorMessage(error))

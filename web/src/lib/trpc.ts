@@ -61,11 +61,36 @@ interface ZodErrorData {
 }
 
 /**
+ * Shown for a call rejected because the session ended or its CSRF cookie is gone. `ErrorText`
+ * adds a sign-in link after any message containing it.
+ */
+export const SESSION_ENDED_MESSAGE =
+  'Your session has ended or is missing its security token; sign in again.'
+
+interface ErrorShapeData {
+  code?: string
+  path?: string
+}
+
+/**
+ * Returns whether a call failed for lack of a usable session: no session (UNAUTHORIZED, except a
+ * wrong password at sign-in), or a missing or stale `sy_csrf` cookie, which the server reports as
+ * FORBIDDEN naming the `x-csrf-token` header.
+ */
+function isSessionError(error: TRPCClientError<AppRouter>): boolean {
+  const data = error.data as ErrorShapeData | undefined
+  if (data?.code === 'UNAUTHORIZED') return data.path !== 'auth.signIn'
+  return data?.code === 'FORBIDDEN' && /x-csrf-token header/.test(error.message)
+}
+
+/**
  * Returns the message to show a person for a failed call: the server's message, or for invalid
- * input each field with what is wrong with it.
+ * input each field with what is wrong with it, or `SESSION_ENDED_MESSAGE` when the session is
+ * gone or unusable.
  */
 export function errorMessage(error: unknown): string {
   if (error instanceof TRPCClientError) {
+    if (isSessionError(error)) return SESSION_ENDED_MESSAGE
     const zodError = (error.data as { zodError?: ZodErrorData | null } | undefined)?.zodError
     if (zodError) {
       const fields = Object.entries(zodError.fieldErrors ?? {}).map(

@@ -3,6 +3,7 @@ import { createResource, createSignal, For, Show } from 'solid-js'
 
 import ErrorText from '../components/ErrorText'
 import { formatDate, formatTime } from '../lib/format'
+import { accountHref } from '../lib/links'
 import { valueOf } from '../lib/resource'
 import { errorMessage, trpc } from '../lib/trpc'
 
@@ -81,7 +82,7 @@ export default function Accounts() {
             {(row) => (
               <tr>
                 <td>
-                  <A href={`/accounts/${encodeURIComponent(row.accountId)}`}>{row.accountId}</A>
+                  <A href={accountHref(row.accountId)}>{row.accountId}</A>
                 </td>
                 <td>{row.name}</td>
                 <td>{formatDate(row.joinDate)}</td>

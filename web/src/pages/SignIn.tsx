@@ -1,14 +1,19 @@
-import { useNavigate } from '@solidjs/router'
-import { createEffect, createSignal } from 'solid-js'
+import { useNavigate, useSearchParams } from '@solidjs/router'
+import { createEffect, createSignal, Show } from 'solid-js'
 
 import ErrorText from '../components/ErrorText'
+import type { SignInReason } from '../lib/links'
 import { valueOf } from '../lib/resource'
 import { useSession } from '../lib/session'
 import { errorMessage, trpc } from '../lib/trpc'
 
-/** Email and password sign-in. A signed-in visitor goes straight to the console. */
+/**
+ * Email and password sign-in. A signed-in visitor goes straight to the console. The `reason`
+ * query parameter says why the console sent the browser here.
+ */
 export default function SignIn() {
   const { me, refetch } = useSession()
+  const [params] = useSearchParams<{ reason?: SignInReason }>()
   const navigate = useNavigate()
   const [email, setEmail] = createSignal('')
   const [password, setPassword] = createSignal('')
@@ -37,6 +42,11 @@ export default function SignIn() {
     <main class="centered">
       <form class="card sign-in" onSubmit={(event) => void submit(event)}>
         <h1>Sign in to Switchyard</h1>
+        <Show when={params.reason === 'session-ended'}>
+          <p class="notice" role="status">
+            Your session ended; sign in again.
+          </p>
+        </Show>
         <label for="email">Email</label>
         <input
           id="email"
