@@ -57,42 +57,44 @@ export default function Accounts() {
       </form>
 
       <ErrorText message={result.error ? errorMessage(result.error) : null} />
-      <table>
-        <caption class="visually-hidden">Accounts</caption>
-        <thead>
-          <tr>
-            <th scope="col">Account id</th>
-            <th scope="col">Name</th>
-            <th scope="col">Join date</th>
-            <th scope="col">Status</th>
-            <th scope="col">Updated</th>
-          </tr>
-        </thead>
-        <tbody>
-          <For
-            each={valueOf(result)?.rows ?? []}
-            fallback={
-              <tr>
-                <td colspan="5" class="muted">
-                  {result.loading ? 'Loading…' : 'No accounts match.'}
-                </td>
-              </tr>
-            }
-          >
-            {(row) => (
-              <tr>
-                <td>
-                  <A href={accountHref(row.accountId)}>{row.accountId}</A>
-                </td>
-                <td>{row.name}</td>
-                <td>{formatDate(row.joinDate)}</td>
-                <td>{row.isActive ? 'Active' : 'Inactive'}</td>
-                <td>{formatTime(row.updatedAt)}</td>
-              </tr>
-            )}
-          </For>
-        </tbody>
-      </table>
+      <div class="table-scroll">
+        <table>
+          <caption class="visually-hidden">Accounts</caption>
+          <thead>
+            <tr>
+              <th scope="col">Account id</th>
+              <th scope="col">Name</th>
+              <th scope="col">Join date</th>
+              <th scope="col">Status</th>
+              <th scope="col">Updated</th>
+            </tr>
+          </thead>
+          <tbody>
+            <For
+              each={valueOf(result)?.rows ?? []}
+              fallback={
+                <tr>
+                  <td colspan="5" class="muted">
+                    {result.loading ? 'Loading…' : 'No accounts match.'}
+                  </td>
+                </tr>
+              }
+            >
+              {(row) => (
+                <tr>
+                  <td>
+                    <A href={accountHref(row.accountId)}>{row.accountId}</A>
+                  </td>
+                  <td>{row.name}</td>
+                  <td>{formatDate(row.joinDate)}</td>
+                  <td>{row.isActive ? 'Active' : 'Inactive'}</td>
+                  <td>{formatTime(row.updatedAt)}</td>
+                </tr>
+              )}
+            </For>
+          </tbody>
+        </table>
+      </div>
 
       <Show when={total() > 0}>
         <nav class="pager" aria-label="Account pages">
