@@ -1,4 +1,5 @@
 import { A, useSearchParams } from '@solidjs/router'
+import { TRPCClientError } from '@trpc/client'
 import { createResource, For, Show } from 'solid-js'
 
 import AccountUsage from '../components/AccountUsage'
@@ -50,6 +51,11 @@ function dimensionsOf(record: WireRecord): WireRecord[] {
   })
 }
 
+/** Returns whether a failed call was rejected because the record does not exist. */
+function isNotFound(error: unknown): boolean {
+  return error instanceof TRPCClientError && error.data?.code === 'NOT_FOUND'
+}
+
 /**
  * One account as the Account API returns it, with its product users, contacts and usage. The
  * account id comes from the `id` query parameter (see `accountHref`).
@@ -72,10 +78,15 @@ export default function AccountDetail() {
           account from <A href="/accounts">Accounts</A>.
         </p>
       </Show>
+      <Show when={detail.error}>
+        <h1>Account {accountId()}</h1>
+      </Show>
       <ErrorText
         message={
           detail.error
-            ? `Could not load account ${JSON.stringify(accountId())}: ${errorMessage(detail.error)}`
+            ? isNotFound(detail.error)
+              ? `This org has no account with id ${JSON.stringify(accountId())}. Check the id, or search for the account in Accounts.`
+              : `Could not load account ${JSON.stringify(accountId())}: ${errorMessage(detail.error)}`
             : null
         }
       />
@@ -146,10 +157,13 @@ export default function AccountDetail() {
                 empty="No contacts."
               />
             </section>
-
-            <AccountUsage accountId={accountId()} />
           </>
         )}
+      </Show>
+
+      {/* Events may name an account the Account API has not received yet; they still show. */}
+      <Show when={account() || isNotFound(detail.error)}>
+        <AccountUsage accountId={accountId()} />
       </Show>
     </section>
   )

@@ -1,5 +1,5 @@
 import { A, useSearchParams } from '@solidjs/router'
-import { createResource, createSignal, For, Show } from 'solid-js'
+import { createEffect, createResource, createSignal, For, Show } from 'solid-js'
 
 import ErrorText from '../components/ErrorText'
 import { formatDate, formatTime } from '../lib/format'
@@ -13,6 +13,8 @@ const PAGE_SIZE = 50
 export default function Accounts() {
   const [params, setParams] = useSearchParams<{ q?: string; page?: string; inactive?: string }>()
   const [draft, setDraft] = createSignal(params.q ?? '')
+  // Keeps the search box in step with the URL when Back or a shared link changes the search.
+  createEffect(() => setDraft(params.q ?? ''))
   const page = () => Math.max(0, Number(params.page ?? '0') || 0)
   const query = () => ({
     search: params.q || undefined,
@@ -23,6 +25,11 @@ export default function Accounts() {
   const [result] = createResource(query, (input) => trpc.accounts.list.query(input))
   const total = () => valueOf(result)?.total ?? 0
   const lastPage = () => Math.max(0, Math.ceil(total() / PAGE_SIZE) - 1)
+
+  const emptyText = () =>
+    params.q
+      ? `No accounts match ${JSON.stringify(params.q)}.`
+      : 'No accounts yet. Send them with the Account API; Source overview has its URL and keys.'
 
   function search(event: SubmitEvent) {
     event.preventDefault()
@@ -75,7 +82,7 @@ export default function Accounts() {
               fallback={
                 <tr>
                   <td colspan="5" class="muted">
-                    {result.loading ? 'Loading…' : 'No accounts match.'}
+                    {result.loading ? 'Loading…' : emptyText()}
                   </td>
                 </tr>
               }
