@@ -1,5 +1,5 @@
-import { A, type RouteSectionProps, useNavigate } from '@solidjs/router'
-import { createEffect, createSignal, For, Match, Switch } from 'solid-js'
+import { A, type RouteSectionProps, useLocation, useNavigate } from '@solidjs/router'
+import { createEffect, createSignal, For, Match, on, Switch } from 'solid-js'
 
 import { roleLabels } from '../lib/format'
 import { signInHref } from '../lib/links'
@@ -43,6 +43,17 @@ export default function Layout(props: RouteSectionProps) {
     const ended = hadSession && !signingOut
     navigate(signInHref(ended ? 'session-ended' : undefined), { replace: true })
   })
+
+  // After moving to another page, focus goes to the page content, so keyboard and screen reader
+  // users start at the new page instead of on the menu link they left.
+  const location = useLocation()
+  createEffect(
+    on(
+      () => location.pathname,
+      () => document.getElementById('content')?.focus(),
+      { defer: true },
+    ),
+  )
 
   async function signOut() {
     setSignOutError(null)
