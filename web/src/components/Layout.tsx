@@ -70,7 +70,14 @@ export default function Layout(props: RouteSectionProps) {
     <Switch fallback={<p class="loading">Loading…</p>}>
       <Match when={me.error as unknown}>
         <main class="centered">
-          <ErrorText message={`Could not load your session: ${errorMessage(me.error)}`} />
+          <div class="card">
+            <ErrorText
+              message={`Could not load your session: ${errorMessage(me.error).replace(/\.$/, '')}. Check that the Switchyard server is running, then try again.`}
+            />
+            <button type="button" onClick={() => refetch()}>
+              Try again
+            </button>
+          </div>
         </main>
       </Match>
       <Match when={valueOf(me)}>
