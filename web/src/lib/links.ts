@@ -7,7 +7,7 @@ export function accountHref(accountId: string): string {
   return `/accounts/view?${new URLSearchParams({ id: accountId })}`
 }
 
-/** Why the console sent the browser to the sign-in page, as the `reason` query parameter. */
+/** The reason the console sent the browser to the sign-in page, as a `reason` query value. */
 export type SignInReason = 'session-ended'
 
 /** Returns the sign-in page's path, with the reason to show there when there is one. */

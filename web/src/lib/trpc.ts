@@ -100,7 +100,7 @@ function isSessionError(error: TRPCClientError<AppRouter>): boolean {
 export function errorMessage(error: unknown): string {
   if (error instanceof TRPCClientError) {
     if (isSessionError(error)) return SESSION_ENDED_MESSAGE
-    // No error shape means the server was unreachable or a proxy answered with a non-tRPC body.
+    // No error shape means the server was unreachable or a proxy returned a non-tRPC body.
     if (!error.data) return `No valid response from the Switchyard server (${error.message})`
     const zodError = (error.data as { zodError?: ZodErrorData | null } | undefined)?.zodError
     if (zodError) {

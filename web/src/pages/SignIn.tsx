@@ -9,7 +9,7 @@ import { errorMessage, hasCsrfToken, trpc } from '../lib/trpc'
 
 /**
  * Email and password sign-in. A signed-in visitor goes straight to the console. The `reason`
- * query parameter says why the console sent the browser here.
+ * query parameter gives why the console sent the browser here.
  */
 export default function SignIn() {
   const { me, refetch } = useSession()
@@ -20,7 +20,7 @@ export default function SignIn() {
   const [busy, setBusy] = createSignal(false)
   const [error, setError] = createSignal<string | null>(null)
 
-  // A session whose CSRF cookie is gone cannot sign in or out, so it stays here and says why.
+  // A session whose CSRF cookie is gone cannot sign in or out, so it stays here and explains.
   const csrfCookieLost = () => valueOf(me) != null && !hasCsrfToken()
 
   createEffect(() => {
