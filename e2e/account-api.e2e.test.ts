@@ -208,4 +208,68 @@ describe('Account API from key to API status', () => {
     expect(await page.getByRole('button', { name: 'Add person' }).count()).toBe(0)
     expect(await page.getByRole('combobox').count()).toBe(0)
   })
+
+  it('opens odd account ids, unknown paths and lost sessions', async () => {
+    page = await browser.newPage()
+    page.setDefaultTimeout(20_000)
+    const pageErrors: string[] = []
+    page.on('pageerror', (error) => pageErrors.push(error.message))
+    await signIn(page, stack.url, DEMO_ADMIN.email, DEMO_ADMIN.password)
+
+    await page.getByLabel('Label').fill('Odd ids')
+    await page.getByRole('button', { name: 'Create key' }).click()
+    const apiKey = await page.locator('#new-api-key').inputValue()
+    const oddId = 'a/b café?x=1'
+    const response = await fetch(`${stack.url}/api/v2/accounts?api_key=${apiKey}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        records: [{ account_id: oddId, name: 'Odd Id', join_date: JOIN_DATE }],
+      }),
+    })
+    expect(response.status).toBe(200)
+
+    const heading = page.getByRole('heading', { name: 'Odd Id', level: 1 })
+    await page.getByRole('link', { name: 'Accounts' }).click()
+    await page.getByLabel('Search by account id or name').fill('café')
+    await page.getByRole('button', { name: 'Search' }).click()
+    await page.getByRole('link', { name: oddId }).click()
+    await heading.waitFor()
+    expect(new URL(page.url()).searchParams.get('id')).toBe(oddId)
+    await page.reload()
+    await heading.waitFor()
+    await page.goto(`${stack.url}/accounts/${encodeURIComponent(oddId)}`)
+    await heading.waitFor()
+    expect(new URL(page.url()).searchParams.get('id')).toBe(oddId)
+
+    await page.goto(`${stack.url}/no/such/page`)
+    await page.getByRole('heading', { name: 'Page not found', level: 1 }).waitFor()
+    expect(await page.locator('main').textContent()).toContain('/no/such/page')
+    await page.locator('main').getByRole('link', { name: 'Source overview' }).click()
+    await page.getByRole('heading', { name: 'Source overview', level: 1 }).waitFor()
+
+    const cookies = await page.context().cookies()
+    const signOut = await fetch(`${stack.url}/api/trpc/auth.signOut`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        cookie: cookies.map((cookie) => `${cookie.name}=${cookie.value}`).join('; '),
+        'x-csrf-token': cookies.find((cookie) => cookie.name === 'sy_csrf')?.value ?? '',
+      },
+    })
+    expect(signOut.status).toBe(200)
+    await page.getByRole('link', { name: 'People' }).click()
+    await page.waitForURL('**/sign-in?reason=session-ended')
+    await page.getByText('Your session ended; sign in again.').waitFor()
+
+    await signIn(page, stack.url, DEMO_ADMIN.email, DEMO_ADMIN.password)
+    await page.context().clearCookies({ name: 'sy_csrf' })
+    await page.getByLabel('Label').fill('Without CSRF cookie')
+    await page.getByRole('button', { name: 'Create key' }).click()
+    const alert = page.getByRole('alert').filter({ hasText: 'Your session has ended' })
+    await alert.waitFor()
+    await alert.getByRole('link', { name: 'Sign in' }).click()
+    await page.getByRole('alert').filter({ hasText: 'Clear this site’s cookies' }).waitFor()
+    expect(pageErrors).toEqual([])
+  })
 })

@@ -1,8 +1,9 @@
-import { Route, Router } from '@solidjs/router'
+import { Navigate, Route, Router, useParams } from '@solidjs/router'
 import { lazy } from 'solid-js'
 import { render } from 'solid-js/web'
 
 import Layout from './components/Layout'
+import { accountHref, decodeSegment } from './lib/links'
 import { SessionProvider } from './lib/session'
 import NotBuilt from './pages/NotBuilt'
 import './styles.css'
@@ -14,6 +15,7 @@ const ApiUpload = lazy(() => import('./pages/ApiUpload'))
 const Accounts = lazy(() => import('./pages/Accounts'))
 const AccountDetail = lazy(() => import('./pages/AccountDetail'))
 const People = lazy(() => import('./pages/People'))
+const NotFound = lazy(() => import('./pages/NotFound'))
 
 function SourceMapping() {
   return (
@@ -67,6 +69,16 @@ function EmailConfiguration() {
   )
 }
 
+/**
+ * Sends an old account link, `/accounts/<id>`, to `/accounts/view?id=<id>`. The static-assets layer
+ * turns `%2F` in such a path into `/`, so the catch-all joins the segments back into one id.
+ */
+function AccountPathRedirect() {
+  const params = useParams<{ accountId: string }>()
+  const segments = params.accountId.split('/').map(decodeSegment)
+  return <Navigate href={accountHref(segments.join('/'))} />
+}
+
 render(
   () => (
     <Router root={SessionProvider}>
@@ -80,8 +92,10 @@ render(
         <Route path="/api-upload" component={ApiUpload} />
         <Route path="/email" component={EmailConfiguration} />
         <Route path="/accounts" component={Accounts} />
-        <Route path="/accounts/:accountId" component={AccountDetail} />
+        <Route path="/accounts/view" component={AccountDetail} />
+        <Route path="/accounts/*accountId" component={AccountPathRedirect} />
         <Route path="/people" component={People} />
+        <Route path="*path" component={NotFound} />
       </Route>
     </Router>
   ),

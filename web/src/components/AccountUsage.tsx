@@ -49,70 +49,74 @@ export default function AccountUsage(props: { accountId?: string }) {
           kept; create the account to see its details.
         </p>
       </Show>
-      <table>
-        <caption>Per day (UTC)</caption>
-        <thead>
-          <tr>
-            <th scope="col">Day</th>
-            <th scope="col">Active users</th>
-            <th scope="col">Events</th>
-            <th scope="col">Session time</th>
-          </tr>
-        </thead>
-        <tbody>
-          <For
-            each={[...(valueOf(usage)?.days ?? [])].reverse()}
-            fallback={
-              <tr>
-                <td colspan="4" class="muted">
-                  {usage.loading ? 'Loading usage…' : 'No events in this period.'}
-                </td>
-              </tr>
-            }
-          >
-            {(day) => (
-              <tr>
-                <td>{formatDay(day.day)}</td>
-                <td>{day.activeUsers}</td>
-                <td>{day.events}</td>
-                <td>{formatDuration(day.sessionSeconds)}</td>
-              </tr>
-            )}
-          </For>
-        </tbody>
-      </table>
-      <table>
-        <caption>Top features</caption>
-        <thead>
-          <tr>
-            <th scope="col">Feature</th>
-            <th scope="col">Module</th>
-            <th scope="col">Events</th>
-            <th scope="col">Most users on one day</th>
-          </tr>
-        </thead>
-        <tbody>
-          <For
-            each={valueOf(usage)?.topFeatures ?? []}
-            fallback={
-              <tr>
-                <td colspan="4" class="muted">
-                  No feature or module events in this period.
-                </td>
-              </tr>
-            }
-          >
-            {(feature) => (
-              <tr>
-                <td>{feature.feature || '—'}</td>
-                <td>{feature.module || '—'}</td>
-                <td>{feature.events}</td>
-                <td>{feature.users}</td>
-              </tr>
-            )}
-          </For>
-        </tbody>
-      </table>
+      <div class="table-scroll">
+        <table>
+          <caption>Per day (UTC)</caption>
+          <thead>
+            <tr>
+              <th scope="col">Day</th>
+              <th scope="col">Active users</th>
+              <th scope="col">Events</th>
+              <th scope="col">Session time</th>
+            </tr>
+          </thead>
+          <tbody>
+            <For
+              each={[...(valueOf(usage)?.days ?? [])].reverse()}
+              fallback={
+                <tr>
+                  <td colspan="4" class="muted">
+                    {usage.loading ? 'Loading usage…' : 'No events in this period.'}
+                  </td>
+                </tr>
+              }
+            >
+              {(day) => (
+                <tr>
+                  <td>{formatDay(day.day)}</td>
+                  <td>{day.activeUsers}</td>
+                  <td>{day.events}</td>
+                  <td>{formatDuration(day.sessionSeconds)}</td>
+                </tr>
+              )}
+            </For>
+          </tbody>
+        </table>
+      </div>
+      <div class="table-scroll">
+        <table>
+          <caption>Top features</caption>
+          <thead>
+            <tr>
+              <th scope="col">Feature</th>
+              <th scope="col">Module</th>
+              <th scope="col">Events</th>
+              <th scope="col">Most users on one day</th>
+            </tr>
+          </thead>
+          <tbody>
+            <For
+              each={valueOf(usage)?.topFeatures ?? []}
+              fallback={
+                <tr>
+                  <td colspan="4" class="muted">
+                    No feature or module events in this period.
+                  </td>
+                </tr>
+              }
+            >
+              {(feature) => (
+                <tr>
+                  <td>{feature.feature || '—'}</td>
+                  <td>{feature.module || '—'}</td>
+                  <td>{feature.events}</td>
+                  <td>{feature.users}</td>
+                </tr>
+              )}
+            </For>
+          </tbody>
+        </table>
+      </div>
     </section>
   )
 }

@@ -75,40 +75,42 @@ export default function ApiKeysPanel() {
       </Show>
 
       <ErrorText message={keys.error ? `Could not load keys: ${errorMessage(keys.error)}` : null} />
-      <table>
-        <caption class="visually-hidden">Account API keys</caption>
-        <thead>
-          <tr>
-            <th scope="col">Label</th>
-            <th scope="col">Key</th>
-            <th scope="col">Created</th>
-            <th scope="col">Last used</th>
-            <th scope="col">Status</th>
-            <th scope="col">Actions</th>
-          </tr>
-        </thead>
-        <tbody>
-          <For
-            each={valueOf(keys) ?? []}
-            fallback={
-              <tr>
-                <td colspan="6" class="muted">
-                  {keys.loading ? 'Loading keys…' : 'No keys yet.'}
-                </td>
-              </tr>
-            }
-          >
-            {(apiKey) => (
-              <ApiKeyRow
-                apiKey={apiKey}
-                canManage={isAdmin()}
-                onRolled={(rolledLabel, key) => setRevealed({ label: rolledLabel, key })}
-                onChanged={() => void refetch()}
-              />
-            )}
-          </For>
-        </tbody>
-      </table>
+      <div class="table-scroll">
+        <table>
+          <caption class="visually-hidden">Account API keys</caption>
+          <thead>
+            <tr>
+              <th scope="col">Label</th>
+              <th scope="col">Key</th>
+              <th scope="col">Created</th>
+              <th scope="col">Last used</th>
+              <th scope="col">Status</th>
+              <th scope="col">Actions</th>
+            </tr>
+          </thead>
+          <tbody>
+            <For
+              each={valueOf(keys) ?? []}
+              fallback={
+                <tr>
+                  <td colspan="6" class="muted">
+                    {keys.loading ? 'Loading keys…' : 'No keys yet.'}
+                  </td>
+                </tr>
+              }
+            >
+              {(apiKey) => (
+                <ApiKeyRow
+                  apiKey={apiKey}
+                  canManage={isAdmin()}
+                  onRolled={(rolledLabel, key) => setRevealed({ label: rolledLabel, key })}
+                  onChanged={() => void refetch()}
+                />
+              )}
+            </For>
+          </tbody>
+        </table>
+      </div>
     </section>
   )
 }

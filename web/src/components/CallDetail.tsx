@@ -60,26 +60,28 @@ export default function CallDetail(props: { id: number; onClose: () => void }) {
             </Show>
             <Show when={call().failedRecords.length > 0}>
               <h3>Failed records</h3>
-              <table class="failed-records">
-                <thead>
-                  <tr>
-                    <th scope="col">Index</th>
-                    <th scope="col">Id</th>
-                    <th scope="col">Message</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  <For each={call().failedRecords}>
-                    {(record) => (
-                      <tr>
-                        <td>{record.index}</td>
-                        <td>{record.id ?? '—'}</td>
-                        <td>{record.message}</td>
-                      </tr>
-                    )}
-                  </For>
-                </tbody>
-              </table>
+              <div class="table-scroll">
+                <table class="failed-records">
+                  <thead>
+                    <tr>
+                      <th scope="col">Index</th>
+                      <th scope="col">Id</th>
+                      <th scope="col">Message</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    <For each={call().failedRecords}>
+                      {(record) => (
+                        <tr>
+                          <td>{record.index}</td>
+                          <td>{record.id ?? '—'}</td>
+                          <td>{record.message}</td>
+                        </tr>
+                      )}
+                    </For>
+                  </tbody>
+                </table>
+              </div>
             </Show>
             <Show when={call().failedRecordsOmitted > 0}>
               <p class="muted">

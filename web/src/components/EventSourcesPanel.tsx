@@ -130,31 +130,33 @@ function SourceCard(props: {
         </dd>
       </dl>
       <ErrorText message={error()} />
-      <table>
-        <caption class="visually-hidden">Auth keys of {props.source.name}</caption>
-        <thead>
-          <tr>
-            <th scope="col">Auth key</th>
-            <th scope="col">Created</th>
-            <th scope="col">Last used</th>
-            <th scope="col">Status</th>
-            <th scope="col">Actions</th>
-          </tr>
-        </thead>
-        <tbody>
-          <For each={props.source.keys}>
-            {(authKey) => (
-              <KeyRow
-                authKey={authKey}
-                canManage={props.canManage}
-                onRolled={(key) => props.onRolled(props.source.name, key)}
-                onChanged={props.onChanged}
-                onError={setError}
-              />
-            )}
-          </For>
-        </tbody>
-      </table>
+      <div class="table-scroll">
+        <table>
+          <caption class="visually-hidden">Auth keys of {props.source.name}</caption>
+          <thead>
+            <tr>
+              <th scope="col">Auth key</th>
+              <th scope="col">Created</th>
+              <th scope="col">Last used</th>
+              <th scope="col">Status</th>
+              <th scope="col">Actions</th>
+            </tr>
+          </thead>
+          <tbody>
+            <For each={props.source.keys}>
+              {(authKey) => (
+                <KeyRow
+                  authKey={authKey}
+                  canManage={props.canManage}
+                  onRolled={(key) => props.onRolled(props.source.name, key)}
+                  onChanged={props.onChanged}
+                  onError={setError}
+                />
+              )}
+            </For>
+          </tbody>
+        </table>
+      </div>
       <h4>Send events with curl</h4>
       <pre class="code">{example()}</pre>
       <CopyButton value={example()} label="Copy command" />
@@ -197,8 +199,8 @@ export default function EventSourcesPanel() {
         <code>
           POST {eventApiBase()}/{'{authKey}'}/{'{sendKey}'}
         </code>
-        : at most 1000 events and 1 MB per request, 32 KB per line,
-        <code>created_at</code> in epoch milliseconds from 30 days ago to 1 hour ahead.
+        : at most 1000 events and 1 MB per request, 32 KB per line, and <code>created_at</code> in
+        epoch milliseconds from 30 days ago to 1 hour ahead.
       </p>
 
       <Show when={revealed()}>
@@ -260,26 +262,28 @@ export default function EventSourcesPanel() {
           These account ids sent events but have no account record. Their events are kept and
           counted; create the accounts through the Account API or an upload to see them in Accounts.
         </p>
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Account id</th>
-              <th scope="col">Events</th>
-            </tr>
-          </thead>
-          <tbody>
-            <For each={valueOf(unknown) ?? []}>
-              {(row) => (
-                <tr>
-                  <td>
-                    <code>{row.accountId}</code>
-                  </td>
-                  <td>{row.events}</td>
-                </tr>
-              )}
-            </For>
-          </tbody>
-        </table>
+        <div class="table-scroll">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Account id</th>
+                <th scope="col">Events</th>
+              </tr>
+            </thead>
+            <tbody>
+              <For each={valueOf(unknown) ?? []}>
+                {(row) => (
+                  <tr>
+                    <td>
+                      <code>{row.accountId}</code>
+                    </td>
+                    <td>{row.events}</td>
+                  </tr>
+                )}
+              </For>
+            </tbody>
+          </table>
+        </div>
       </Show>
     </section>
   )

@@ -1,7 +1,8 @@
-import { A, type RouteSectionProps, useNavigate } from '@solidjs/router'
-import { createEffect, createSignal, For, Match, Switch } from 'solid-js'
+import { A, type RouteSectionProps, useLocation, useNavigate } from '@solidjs/router'
+import { createEffect, createSignal, For, Match, on, Switch } from 'solid-js'
 
 import { roleLabels } from '../lib/format'
+import { signInHref } from '../lib/links'
 import { valueOf } from '../lib/resource'
 import { useSession } from '../lib/session'
 import { errorMessage, trpc } from '../lib/trpc'
@@ -24,21 +25,41 @@ const dataPages = [
 
 /**
  * Frames every signed-in page: navigation, the signed-in user and org, and sign-out. Sends the
- * browser to /sign-in when `auth.me` returns no session.
+ * browser to /sign-in when `auth.me` returns no session, saying why when a session ended.
  */
 export default function Layout(props: RouteSectionProps) {
   const { me, refetch } = useSession()
   const navigate = useNavigate()
   const [signOutError, setSignOutError] = createSignal<string | null>(null)
 
+  // Set once a session has loaded, so that losing it later reads as "session ended" on the
+  // sign-in page, unless the user signed out on purpose.
+  let hadSession = false
+  let signingOut = false
+
   createEffect(() => {
-    if (me.state === 'ready' && me() === null) navigate('/sign-in', { replace: true })
+    if (valueOf(me)) hadSession = true
+    if (me.state !== 'ready' || me() !== null) return
+    const ended = hadSession && !signingOut
+    navigate(signInHref(ended ? 'session-ended' : undefined), { replace: true })
   })
+
+  // After moving to another page, focus goes to the page content, so keyboard and screen reader
+  // users start at the new page instead of on the menu link they left.
+  const location = useLocation()
+  createEffect(
+    on(
+      () => location.pathname,
+      () => document.getElementById('content')?.focus(),
+      { defer: true },
+    ),
+  )
 
   async function signOut() {
     setSignOutError(null)
     try {
       await trpc.auth.signOut.mutate()
+      signingOut = true
       refetch()
     } catch (error) {
       setSignOutError(errorMessage(error))
@@ -49,7 +70,14 @@ export default function Layout(props: RouteSectionProps) {
     <Switch fallback={<p class="loading">Loading…</p>}>
       <Match when={me.error as unknown}>
         <main class="centered">
-          <ErrorText message={`Could not load your session: ${errorMessage(me.error)}`} />
+          <div class="card">
+            <ErrorText
+              message={`Could not load your session: ${errorMessage(me.error).replace(/\.$/, '')}. Check that the Switchyard server is running, then try again.`}
+            />
+            <button type="button" onClick={() => refetch()}>
+              Try again
+            </button>
+          </div>
         </main>
       </Match>
       <Match when={valueOf(me)}>

@@ -10,6 +10,15 @@ function readCsrfToken(): string | null {
   return match?.[1] ? decodeURIComponent(match[1]) : null
 }
 
+/**
+ * Returns whether the browser still has the `sy_csrf` cookie. Without it every change made with
+ * the session is rejected, and only clearing the site's cookies (which drops the HttpOnly session
+ * cookie too) lets the user sign in again.
+ */
+export function hasCsrfToken(): boolean {
+  return readCsrfToken() !== null
+}
+
 let unauthorizedHandler: (() => void) | null = null
 
 /**
@@ -56,11 +65,40 @@ export const trpc = createTRPCClient<AppRouter>({
 export type RouterOutputs = inferRouterOutputs<AppRouter>
 
 /**
- * Returns the message to show a person for a failed call. The server words every message for
- * people, input errors included (each field with what is wrong with it), so this is its message.
+ * Shown for a call rejected because the session ended or its CSRF cookie is gone. `ErrorText`
+ * adds a sign-in link after any message containing it.
+ */
+export const SESSION_ENDED_MESSAGE =
+  'Your session has ended or is missing its security token; sign in again.'
+
+interface ErrorShapeData {
+  code?: string
+  path?: string
+}
+
+/**
+ * Returns whether a call failed for lack of a usable session: no session (UNAUTHORIZED, except a
+ * wrong password at sign-in), or a missing or stale `sy_csrf` cookie, which the server reports as
+ * FORBIDDEN naming the `x-csrf-token` header.
+ */
+function isSessionError(error: TRPCClientError<AppRouter>): boolean {
+  const data = error.data as ErrorShapeData | undefined
+  if (data?.code === 'UNAUTHORIZED') return data.path !== 'auth.signIn'
+  return data?.code === 'FORBIDDEN' && /x-csrf-token header/.test(error.message)
+}
+
+/**
+ * Returns the message to show a person for a failed call: the server's message (which words
+ * input errors field by field), or `SESSION_ENDED_MESSAGE` when the session is
+ * gone or unusable.
  */
 export function errorMessage(error: unknown): string {
-  if (error instanceof TRPCClientError) return error.message
+  if (error instanceof TRPCClientError) {
+    if (isSessionError(error)) return SESSION_ENDED_MESSAGE
+    // No error shape means the server was unreachable or a proxy returned a non-tRPC body.
+    if (!error.data) return `No valid response from the Switchyard server (${error.message})`
+    return error.message
+  }
   if (error instanceof Error) return error.message
   return String(error)
 }

@@ -1,4 +1,5 @@
-import { A, useParams } from '@solidjs/router'
+import { A, useSearchParams } from '@solidjs/router'
+import { TRPCClientError } from '@trpc/client'
 import { createResource, For, Show } from 'solid-js'
 
 import AccountUsage from '../components/AccountUsage'
@@ -50,13 +51,19 @@ function dimensionsOf(record: WireRecord): WireRecord[] {
   })
 }
 
-/** One account as the Account API returns it, with its product users, contacts and usage. */
+/** Returns whether a failed call was rejected because the record does not exist. */
+function isNotFound(error: unknown): boolean {
+  return error instanceof TRPCClientError && error.data?.code === 'NOT_FOUND'
+}
+
+/**
+ * One account as the Account API returns it, with its product users, contacts and usage. The
+ * account id comes from the `id` query parameter (see `accountHref`).
+ */
 export default function AccountDetail() {
-  const params = useParams<{ accountId: string }>()
-  const [detail] = createResource(
-    () => params.accountId,
-    (accountId) => trpc.accounts.get.query({ accountId }),
-  )
+  const [params] = useSearchParams<{ id?: string }>()
+  const accountId = () => params.id || undefined
+  const [detail] = createResource(accountId, (id) => trpc.accounts.get.query({ accountId: id }))
   const account = () => valueOf(detail)?.account as WireRecord | undefined
 
   return (
@@ -64,8 +71,35 @@ export default function AccountDetail() {
       <p>
         <A href="/accounts">← Accounts</A>
       </p>
-      <ErrorText message={detail.error ? errorMessage(detail.error) : null} />
-      <Show when={account()} fallback={<p class="muted">{detail.loading ? 'Loading…' : ''}</p>}>
+      <Show when={accountId() === undefined}>
+        <h1>No account chosen</h1>
+        <p>
+          This link names no account: it needs <code>?id=</code> followed by an account id. Pick an
+          account from <A href="/accounts">Accounts</A>.
+        </p>
+      </Show>
+      <Show when={detail.error}>
+        <h1>Account {accountId()}</h1>
+      </Show>
+      <ErrorText
+        message={
+          detail.error
+            ? isNotFound(detail.error)
+              ? `This org has no account with id ${JSON.stringify(accountId())}. Check the id, or search for the account in Accounts.`
+              : `Could not load account ${JSON.stringify(accountId())}: ${errorMessage(detail.error)}`
+            : null
+        }
+      />
+      <Show
+        when={account()}
+        fallback={
+          <Show when={detail.loading}>
+            <p class="muted" role="status">
+              Loading account {accountId()}…
+            </p>
+          </Show>
+        }
+      >
         {(record) => (
           <>
             <h1>{formatWireValue(record().name)}</h1>
@@ -123,10 +157,13 @@ export default function AccountDetail() {
                 empty="No contacts."
               />
             </section>
-
-            <AccountUsage accountId={params.accountId} />
           </>
         )}
+      </Show>
+
+      {/* Events may name an account the Account API has not received yet; they still show. */}
+      <Show when={account() || isNotFound(detail.error)}>
+        <AccountUsage accountId={accountId()} />
       </Show>
     </section>
   )

@@ -70,71 +70,73 @@ export default function ApiStatus() {
       </Show>
 
       <ErrorText message={feed.error() ? errorMessage(feed.error()) : null} />
-      <table class="calls">
-        <caption class="visually-hidden">API calls, newest first</caption>
-        <thead>
-          <tr>
-            <th scope="col">Time</th>
-            <th scope="col">API</th>
-            <th scope="col">Request</th>
-            <th scope="col">Source</th>
-            <th scope="col">Key</th>
-            <th scope="col">HTTP</th>
-            <th scope="col">Outcome</th>
-            <th scope="col">Sent</th>
-            <th scope="col">Failed</th>
-            <th scope="col">Duration</th>
-          </tr>
-        </thead>
-        <tbody>
-          <For
-            each={feed.entries()}
-            fallback={
-              <tr>
-                <td colspan="10" class="muted">
-                  {feed.loading() ? 'Loading…' : 'No calls match these filters yet.'}
-                </td>
-              </tr>
-            }
-          >
-            {(call) => (
-              <tr
-                classList={{ selected: selectedId() === call.id }}
-                data-call-id={call.id}
-                data-outcome={call.outcome}
-              >
-                <td>
-                  <button
-                    type="button"
-                    class="link"
-                    aria-label={`Open call ${call.id} from ${formatTime(call.time)}`}
-                    onClick={() => setSelectedId(call.id)}
-                  >
-                    {formatTime(call.time)}
-                  </button>
-                </td>
-                <td>{call.api}</td>
-                <td>
-                  <code>
-                    {call.method} {call.path}
-                  </code>
-                </td>
-                <td>
-                  {sources.find((source) => source.value === call.source)?.label ?? call.source}
-                </td>
-                <td>{call.keyPrefix ? <code>{call.keyPrefix}…</code> : '—'}</td>
-                <td>{call.httpStatus}</td>
-                <td>
-                  <span class={`badge badge-${call.outcome.toLowerCase()}`}>{call.outcome}</span>
-                </td>
-                <td class="number">{call.recordsSent}</td>
-                <td class="number">{call.recordsFailed}</td>
-                <td class="number">{formatDuration(call.durationMs)}</td>
-              </tr>
-            )}
-          </For>
-        </tbody>
-      </table>
+      <div class="table-scroll">
+        <table class="calls">
+          <caption class="visually-hidden">API calls, newest first</caption>
+          <thead>
+            <tr>
+              <th scope="col">Time</th>
+              <th scope="col">API</th>
+              <th scope="col">Request</th>
+              <th scope="col">Source</th>
+              <th scope="col">Key</th>
+              <th scope="col">HTTP</th>
+              <th scope="col">Outcome</th>
+              <th scope="col">Sent</th>
+              <th scope="col">Failed</th>
+              <th scope="col">Duration</th>
+            </tr>
+          </thead>
+          <tbody>
+            <For
+              each={feed.entries()}
+              fallback={
+                <tr>
+                  <td colspan="10" class="muted">
+                    {feed.loading() ? 'Loading…' : 'No calls match these filters yet.'}
+                  </td>
+                </tr>
+              }
+            >
+              {(call) => (
+                <tr
+                  classList={{ selected: selectedId() === call.id }}
+                  data-call-id={call.id}
+                  data-outcome={call.outcome}
+                >
+                  <td>
+                    <button
+                      type="button"
+                      class="link"
+                      aria-label={`Open call ${call.id} from ${formatTime(call.time)}`}
+                      onClick={() => setSelectedId(call.id)}
+                    >
+                      {formatTime(call.time)}
+                    </button>
+                  </td>
+                  <td>{call.api}</td>
+                  <td>
+                    <code>
+                      {call.method} {call.path}
+                    </code>
+                  </td>
+                  <td>
+                    {sources.find((source) => source.value === call.source)?.label ?? call.source}
+                  </td>
+                  <td>{call.keyPrefix ? <code>{call.keyPrefix}…</code> : '—'}</td>
+                  <td>{call.httpStatus}</td>
+                  <td>
+                    <span class={`badge badge-${call.outcome.toLowerCase()}`}>{call.outcome}</span>
+                  </td>
+                  <td class="number">{call.recordsSent}</td>
+                  <td class="number">{call.recordsFailed}</td>
+                  <td class="number">{formatDuration(call.durationMs)}</td>
+                </tr>
+              )}
+            </For>
+          </tbody>
+        </table>
+      </div>
       <Show when={feed.hasOlder()}>
         <button
           type="button"

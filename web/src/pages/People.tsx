@@ -67,55 +67,57 @@ export default function People() {
       </Show>
 
       <ErrorText message={members.error ? errorMessage(members.error) : null} />
-      <table>
-        <caption class="visually-hidden">People in this org</caption>
-        <thead>
-          <tr>
-            <th scope="col">Name</th>
-            <th scope="col">Email</th>
-            <th scope="col">Role</th>
-            <th scope="col">Added</th>
-            <th scope="col">Status</th>
-          </tr>
-        </thead>
-        <tbody>
-          <For
-            each={valueOf(members) ?? []}
-            fallback={
-              <tr>
-                <td colspan="5" class="muted">
-                  {members.loading ? 'Loading…' : 'No people.'}
-                </td>
-              </tr>
-            }
-          >
-            {(member) => (
-              <tr>
-                <td>
-                  {member.name}
-                  <Show when={isSelf(member)}>
-                    <span class="muted"> (you)</span>
-                  </Show>
-                </td>
-                <td>{member.email}</td>
-                <td>
-                  <RoleCell
-                    member={member}
-                    editable={isAdmin() && !isSelf(member)}
-                    onChanged={() => void refetch()}
-                  />
-                </td>
-                <td>{formatTime(member.createdAt)}</td>
-                <td>
-                  {member.disabledAt == null
-                    ? 'Active'
-                    : `Disabled ${formatTime(member.disabledAt)}`}
-                </td>
-              </tr>
-            )}
-          </For>
-        </tbody>
-      </table>
+      <div class="table-scroll">
+        <table>
+          <caption class="visually-hidden">People in this org</caption>
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Email</th>
+              <th scope="col">Role</th>
+              <th scope="col">Added</th>
+              <th scope="col">Status</th>
+            </tr>
+          </thead>
+          <tbody>
+            <For
+              each={valueOf(members) ?? []}
+              fallback={
+                <tr>
+                  <td colspan="5" class="muted">
+                    {members.loading ? 'Loading…' : 'No people.'}
+                  </td>
+                </tr>
+              }
+            >
+              {(member) => (
+                <tr>
+                  <td>
+                    {member.name}
+                    <Show when={isSelf(member)}>
+                      <span class="muted"> (you)</span>
+                    </Show>
+                  </td>
+                  <td>{member.email}</td>
+                  <td>
+                    <RoleCell
+                      member={member}
+                      editable={isAdmin() && !isSelf(member)}
+                      onChanged={() => void refetch()}
+                    />
+                  </td>
+                  <td>{formatTime(member.createdAt)}</td>
+                  <td>
+                    {member.disabledAt == null
+                      ? 'Active'
+                      : `Disabled ${formatTime(member.disabledAt)}`}
+                  </td>
+                </tr>
+              )}
+            </For>
+          </tbody>
+        </table>
+      </div>
     </section>
   )
 }

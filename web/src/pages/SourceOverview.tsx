@@ -79,24 +79,26 @@ export default function SourceOverview() {
 
       <section class="panel" aria-labelledby="third-party-heading">
         <h2 id="third-party-heading">Third-party sources</h2>
-        <table>
-          <caption class="visually-hidden">Third-party sources</caption>
-          <thead>
-            <tr>
-              <th scope="col">Source</th>
-              <th scope="col">Status</th>
-              <th scope="col">Last sync</th>
-            </tr>
-          </thead>
-          <tbody>
-            <tr>
-              <td colspan="3" class="muted">
-                No connectors are built yet. Connectors for CRM, billing and support systems will
-                appear here with their sync status once they exist.
-              </td>
-            </tr>
-          </tbody>
-        </table>
+        <div class="table-scroll">
+          <table>
+            <caption class="visually-hidden">Third-party sources</caption>
+            <thead>
+              <tr>
+                <th scope="col">Source</th>
+                <th scope="col">Status</th>
+                <th scope="col">Last sync</th>
+              </tr>
+            </thead>
+            <tbody>
+              <tr>
+                <td colspan="3" class="muted">
+                  No connectors are built yet. Connectors for CRM, billing and support systems will
+                  appear here with their sync status once they exist.
+                </td>
+              </tr>
+            </tbody>
+          </table>
+        </div>
       </section>
     </section>
   )
