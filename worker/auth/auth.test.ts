@@ -423,6 +423,20 @@ describe('CSRF check', () => {
     expect(members.data).toHaveLength(2)
   })
 
+  it('restores a lost CSRF cookie on the next request', async () => {
+    const org = await createOrg()
+    const user = await createSignedInUser(org.id)
+
+    const me = await callTrpc('query', 'auth.me', undefined, {
+      cookie: `sy_session=${user.token}`,
+    })
+    const cookies = setCookies(me.headers)
+
+    expect(me.data).not.toBeNull()
+    expect(cookieValue(cookies.get('sy_csrf'))).toBe(user.csrfToken)
+    expect(cookieValue(cookies.get('sy_session'))).toBe(user.token)
+  })
+
   it('lets queries through without the header', async () => {
     const org = await createOrg()
     const user = await createSignedInUser(org.id)

@@ -84,11 +84,18 @@ export function readSessionToken(request: Request): string | null {
   return parse(header, SESSION_COOKIE)[SESSION_COOKIE] || null
 }
 
+function readCsrfCookie(request: Request): string | null {
+  const header = request.headers.get('cookie')
+  if (!header) return null
+  return parse(header, CSRF_COOKIE)[CSRF_COOKIE] || null
+}
+
 /**
  * Reads the session cookie from `request` and returns its principal, or null when the cookie is
  * missing, unknown or expired, or the user is disabled. When less than half the lifetime remains,
  * the session is extended to the full lifetime and, if `resHeaders` is given, fresh cookies are
- * appended to it so the browser's copies expire at the same time.
+ * appended to it so the browser's copies expire at the same time. Fresh cookies are also sent when
+ * the request's CSRF cookie is missing or differs from the session's.
  */
 export async function readSession(
   db: Database,
@@ -122,6 +129,14 @@ export async function readSession(
     if (resHeaders) {
       setSessionCookies(resHeaders, request, { token, csrfToken: row.csrfToken, expiresAt })
     }
+  } else if (resHeaders && readCsrfCookie(request) !== row.csrfToken) {
+    // A browser that lost or altered only the CSRF cookie could never send another mutation, not
+    // even sign-out, so the next request restores it.
+    setSessionCookies(resHeaders, request, {
+      token,
+      csrfToken: row.csrfToken,
+      expiresAt: row.expiresAt,
+    })
   }
 
   return {
