@@ -428,7 +428,10 @@ describe('CSRF check', () => {
     const user = await createSignedInUser(org.id)
     // Fresh enough not to be renewed, since renewal would resend the cookies anyway.
     const expiresAt = Date.now() + 6 * 24 * 3600_000
-    await db().update(sessions).set({ expiresAt }).where(eq(sessions.id, hashSecret(user.token)))
+    await db()
+      .update(sessions)
+      .set({ expiresAt })
+      .where(eq(sessions.id, hashSecret(user.token)))
 
     const me = await callTrpc('query', 'auth.me', undefined, {
       cookie: `sy_session=${user.token}`,
