@@ -1,7 +1,11 @@
 import type { Env } from './env'
 import { handleEventMessages } from './events/events.consumer'
+import { storeEventDeadLetters } from './events/events.dead-letter'
 import type { EventsBatchMessage } from './events/events.queue'
 import { logEvent } from './lib/log'
+
+/** Queue that receives JOBS messages which used up their retries (`dead_letter_queue`). */
+const DEAD_LETTER_QUEUE = 'switchyard-jobs-dlq'
 
 function typeOf(message: Message<unknown>): string | null {
   const body = message.body as { type?: unknown } | null
@@ -10,7 +14,8 @@ function typeOf(message: Message<unknown>): string | null {
 
 /**
  * Routes each queue batch to the capability that owns its messages. Messages carry a `type`
- * field naming their handler.
+ * field naming their handler. Batches from the dead-letter queue go to each capability's
+ * dead-letter handler, which keeps the messages instead of processing them again.
  */
 export async function handleQueueBatch(
   batch: MessageBatch<unknown>,
@@ -18,6 +23,7 @@ export async function handleQueueBatch(
   executionCtx: ExecutionContext,
 ): Promise<void> {
   void executionCtx
+  const deadLetters = batch.queue === DEAD_LETTER_QUEUE
   const eventMessages: Message<EventsBatchMessage>[] = []
   for (const message of batch.messages) {
     if (typeOf(message) === 'events.batch') {
@@ -28,5 +34,7 @@ export async function handleQueueBatch(
     logEvent('queue.unhandled_message', { queue: batch.queue, messageId: message.id })
     message.ack()
   }
-  if (eventMessages.length > 0) await handleEventMessages(eventMessages, env)
+  if (eventMessages.length === 0) return
+  if (deadLetters) await storeEventDeadLetters(eventMessages, env)
+  else await handleEventMessages(eventMessages, env)
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod'
 
 import { consoleProcedure, router } from '../trpc/init'
+import { deadLetterSummary } from './events.dead-letter'
 import { accountUsage, unknownAccounts } from './usage.service'
 
 const daysInput = z.number().int().min(1).max(90).default(30)
@@ -16,4 +17,9 @@ export const usageRouter = router({
   unknownAccounts: consoleProcedure('viewer')
     .input(z.object({ days: daysInput }))
     .query(({ ctx, input }) => unknownAccounts(ctx.db, ctx.principal.orgId, input.days)),
+
+  /** Events that could not be stored after every retry and wait in dead-letter storage. */
+  deadLetters: consoleProcedure('viewer').query(({ ctx }) =>
+    deadLetterSummary(ctx.env.UPLOADS, ctx.principal.orgId),
+  ),
 })
