@@ -159,7 +159,7 @@ describe('Usage Event API from source to account usage', () => {
           }
           return usage.result?.data.days.reduce((sum, day) => sum + day.events, 0) ?? usage
         },
-        { timeout: 30_000, intervals: [500] },
+        { timeout: 30_000, interval: 500 },
       )
       .toBe(GOOD_EVENTS)
 
