@@ -97,7 +97,7 @@ export async function storeEventBatch(
   const perBatch = (sql: string) => db.prepare(sql).bind(message.orgId, token)
   const perAccount = (sql: string, keys: string) => db.prepare(sql).bind(message.orgId, token, keys)
   const accountIds = JSON.stringify([...new Set(rows.map((row) => row.account_id))])
-  // The unknown-account count rides in the same batch to save a D1 round trip per message.
+  // The unknown-account count runs in the same batch, which saves a D1 round trip per message.
   const results = await db.batch<{ event_id?: string; unknown?: number }>([
     db
       .prepare(insertEvents)

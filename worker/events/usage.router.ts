@@ -18,7 +18,7 @@ export const usageRouter = router({
     .input(z.object({ days: daysInput }))
     .query(({ ctx, input }) => unknownAccounts(ctx.db, ctx.principal.orgId, input.days)),
 
-  /** Events that could not be stored after every retry and wait in dead-letter storage. */
+  /** Counts the events that failed every retry and are kept in dead-letter storage in R2. */
   deadLetters: consoleProcedure('viewer').query(({ ctx }) =>
     deadLetterSummary(ctx.env.UPLOADS, ctx.principal.orgId),
   ),
