@@ -8,7 +8,9 @@ import { eventApiRoutes } from './events/events.routes'
 import type { AppEnv } from './env'
 import { createId } from './lib/ids'
 import { logError } from './lib/log'
+import { limitTrpcRequest, MAX_BATCH_SIZE } from './trpc/limits'
 import { appRouter } from './trpc/router'
+import { uploadRoutes } from './uploads/uploads.routes'
 
 /** Builds the Hono app that serves every API path. Static console files are served by Assets. */
 export function createApp() {
@@ -23,11 +25,14 @@ export function createApp() {
 
   app.get('/api/health', (c) => c.json({ ok: true }))
 
-  app.all('/api/trpc/*', (c) =>
-    fetchRequestHandler({
+  app.all('/api/trpc/*', async (c) => {
+    const limited = await limitTrpcRequest(c.req.raw, '/api/trpc')
+    if (limited instanceof Response) return limited
+    return fetchRequestHandler({
       endpoint: '/api/trpc',
-      req: c.req.raw,
+      req: limited,
       router: appRouter,
+      maxBatchSize: MAX_BATCH_SIZE,
       createContext: async ({ req, resHeaders }) => {
         const db = createDb(c.env.DB)
         return {
@@ -45,10 +50,11 @@ export function createApp() {
           logError('trpc.internal_error', error, { path, requestId: c.get('requestId') })
         }
       },
-    }),
-  )
+    })
+  })
 
   app.route('/api/v2', accountApiRoutes)
+  app.route('/api/uploads', uploadRoutes)
   app.route('/v1', eventApiRoutes)
 
   app.notFound((c) =>

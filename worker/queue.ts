@@ -3,6 +3,12 @@ import { handleEventMessages } from './events/events.consumer'
 import { storeEventDeadLetters } from './events/events.dead-letter'
 import type { EventsBatchMessage } from './events/events.queue'
 import { logEvent } from './lib/log'
+import {
+  handleUploadDeadLetters,
+  handleUploadMessages,
+  isUploadMessage,
+  type UploadMessage,
+} from './uploads/uploads.queue'
 
 /** Queue that receives JOBS messages which used up their retries (`dead_letter_queue`). */
 const DEAD_LETTER_QUEUE = 'switchyard-jobs-dlq'
@@ -22,19 +28,27 @@ export async function handleQueueBatch(
   env: Env,
   executionCtx: ExecutionContext,
 ): Promise<void> {
-  void executionCtx
   const deadLetters = batch.queue === DEAD_LETTER_QUEUE
+  const uploads: Message<UploadMessage>[] = []
   const eventMessages: Message<EventsBatchMessage>[] = []
   for (const message of batch.messages) {
+    if (isUploadMessage(message.body)) {
+      uploads.push(message as Message<UploadMessage>)
+      continue
+    }
     if (typeOf(message) === 'events.batch') {
       eventMessages.push(message as Message<EventsBatchMessage>)
       continue
     }
-    // TODO: upload handlers register here.
     logEvent('queue.unhandled_message', { queue: batch.queue, messageId: message.id })
     message.ack()
   }
-  if (eventMessages.length === 0) return
-  if (deadLetters) await storeEventDeadLetters(eventMessages, env)
-  else await handleEventMessages(eventMessages, env)
+  if (uploads.length > 0) {
+    if (deadLetters) await handleUploadDeadLetters(uploads, env, executionCtx)
+    else await handleUploadMessages(uploads, env, executionCtx)
+  }
+  if (eventMessages.length > 0) {
+    if (deadLetters) await storeEventDeadLetters(eventMessages, env)
+    else await handleEventMessages(eventMessages, env)
+  }
 }

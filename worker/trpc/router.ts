@@ -10,6 +10,7 @@ import { usageRouter } from '../events/usage.router'
 import { keysRouter } from '../keys/keys.router'
 import { orgsRouter } from '../orgs/orgs.router'
 import { statusLogRouter } from '../status-log/status-log.router'
+import { uploadsRouter } from '../uploads/uploads.router'
 import { router } from './init'
 
 export const appRouter = router({
@@ -20,6 +21,7 @@ export const appRouter = router({
   accountUsers: accountUsersRouter,
   accountContacts: accountContactsRouter,
   statusLog: statusLogRouter,
+  uploads: uploadsRouter,
   eventSources: eventSourcesRouter,
   events: eventsRouter,
   usage: usageRouter,

@@ -1,0 +1,49 @@
+import { For } from 'solid-js'
+
+import type { UploadField } from './types'
+
+/** Lists the fields of the chosen API: required or not, type, format and an example. */
+export default function FieldTable(props: { fields: UploadField[] }) {
+  return (
+    <table class="upload-table">
+      <thead>
+        <tr>
+          <th>Column</th>
+          <th>Required</th>
+          <th>Type</th>
+          <th>Format</th>
+          <th>Example</th>
+          <th>Description</th>
+        </tr>
+      </thead>
+      <tbody>
+        <For each={props.fields}>
+          {(field) => (
+            <tr>
+              <td>
+                <code>{field.name}</code>
+              </td>
+              <td>{field.required ? 'Yes, to create' : 'No'}</td>
+              <td>{field.type}</td>
+              <td>{field.format === 'epoch-ms' ? 'date (see below)' : (field.format ?? '')}</td>
+              <td>{field.example === null ? '' : String(field.example)}</td>
+              <td>{field.description}</td>
+            </tr>
+          )}
+        </For>
+        <tr>
+          <td>
+            <code>custom_label_dimensions.&lt;name&gt;</code>
+          </td>
+          <td>No</td>
+          <td>string</td>
+          <td>also custom_value_dimensions (number), custom_event_dimensions (date)</td>
+          <td>
+            <code>custom_label_dimensions.tier</code> = Gold
+          </td>
+          <td>A custom dimension; the part after the dot is its name.</td>
+        </tr>
+      </tbody>
+    </table>
+  )
+}

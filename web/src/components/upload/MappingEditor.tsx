@@ -1,0 +1,84 @@
+import { For } from 'solid-js'
+
+import type { PreflightReport, UploadField } from './types'
+
+function snakeCase(name: string): string {
+  return name
+    .trim()
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^_|_$/g, '')
+}
+
+/** Targets offered for one column: every field, and this column as a custom dimension. */
+function targetsFor(column: string, fields: UploadField[]): string[] {
+  const key = snakeCase(column) || 'column'
+  return [
+    ...fields.map((field) => field.name),
+    `custom_label_dimensions.${key}`,
+    `custom_value_dimensions.${key}`,
+    `custom_event_dimensions.${key}`,
+  ]
+}
+
+/**
+ * Maps each file column to a field, starting from the suggestions, with sample values and the
+ * reason for each suggestion. Choosing "Leave out" drops the column.
+ */
+export default function MappingEditor(props: {
+  report: PreflightReport
+  fields: UploadField[]
+  mapping: Record<string, string>
+  onChange: (mapping: Record<string, string>) => void
+}) {
+  const reasonOf = (column: string) =>
+    props.report.suggestions.find((suggestion) => suggestion.column === column)?.reason ?? ''
+  const samples = (column: string) =>
+    props.report.preview
+      .slice(0, 3)
+      .map((row) => row[column] ?? '')
+      .join(' · ')
+
+  const choose = (column: string, target: string) => {
+    const next = { ...props.mapping }
+    if (target === '') delete next[column]
+    else next[column] = target
+    props.onChange(next)
+  }
+
+  return (
+    <table class="upload-table">
+      <thead>
+        <tr>
+          <th>File column</th>
+          <th>Sample values</th>
+          <th>Goes to</th>
+          <th>Why</th>
+        </tr>
+      </thead>
+      <tbody>
+        <For each={props.report.header}>
+          {(column) => (
+            <tr>
+              <td>{column}</td>
+              <td class="samples">{samples(column)}</td>
+              <td>
+                <select
+                  aria-label={`Field for column ${column}`}
+                  value={props.mapping[column] ?? ''}
+                  onChange={(event) => choose(column, event.currentTarget.value)}
+                >
+                  <option value="">Leave out</option>
+                  <For each={targetsFor(column, props.fields)}>
+                    {(target) => <option value={target}>{target}</option>}
+                  </For>
+                </select>
+              </td>
+              <td>{reasonOf(column)}</td>
+            </tr>
+          )}
+        </For>
+      </tbody>
+    </table>
+  )
+}

@@ -1,0 +1,205 @@
+import { and, eq, sql } from 'drizzle-orm'
+
+import type { Database } from '../db/client'
+import type { Env } from '../env'
+import { logError, logEvent } from '../lib/log'
+import { MAX_CELL_CHARS, readRecords } from './csv'
+import { idFieldOf, uploadFields, upsertRecords } from './fields'
+import { rowToRecord, type RowPlan } from './records'
+import { finishIfDone, recountJob } from './results'
+import { uploadChunks, uploadJobs, uploadRowFailures } from './uploads.schema'
+import type { UploadJob } from './uploads.service'
+
+type Chunk = typeof uploadChunks.$inferSelect
+
+/** A row that was not written. */
+export interface RowFailure {
+  rowNumber: number
+  recordId: string | null
+  message: string
+  raw: string[]
+}
+
+/** Maximum JSON characters bound to one failure insert, below D1's 2 MB cap on a string value. */
+const FAILURE_BATCH_CHARS = 900_000
+
+async function loadChunk(db: Database, jobId: string, chunkIndex: number) {
+  const [row] = await db
+    .select({ chunk: uploadChunks, job: uploadJobs })
+    .from(uploadChunks)
+    .innerJoin(uploadJobs, eq(uploadJobs.id, uploadChunks.jobId))
+    .where(and(eq(uploadChunks.jobId, jobId), eq(uploadChunks.chunkIndex, chunkIndex)))
+    .limit(1)
+  return row
+}
+
+/** Reads a chunk's rows back from R2 by its byte range. */
+export async function readChunkRows(env: Env, job: UploadJob, chunk: Chunk): Promise<string[][]> {
+  const length = chunk.byteEnd - chunk.byteStart
+  if (length <= 0) return []
+  const object = await env.UPLOADS.get(job.r2Key, { range: { offset: chunk.byteStart, length } })
+  if (!object) throw new Error(`File ${job.r2Key} of upload ${job.id} is missing from R2`)
+  const rows: string[][] = []
+  for await (const record of readRecords(object.body, job.options.delimiter ?? ',')) {
+    rows.push(record.cells)
+  }
+  return rows
+}
+
+function clipRaw(cells: string[]): string[] {
+  return cells.map((cell) =>
+    cell.length > MAX_CELL_CHARS
+      ? `${cell.slice(0, MAX_CELL_CHARS)}[cut at ${MAX_CELL_CHARS} characters]`
+      : cell,
+  )
+}
+
+/**
+ * Inserts row failures with one bound JSON parameter per batch. The primary key (job, row)
+ * makes a repeated insert a no-op, so a redelivered chunk records each failure once.
+ */
+export async function insertFailures(db: Database, jobId: string, failures: RowFailure[]) {
+  let batch: RowFailure[] = []
+  let size = 0
+  const flush = async () => {
+    if (batch.length === 0) return
+    const json = JSON.stringify(batch.map((failure) => ({ ...failure, raw: clipRaw(failure.raw) })))
+    await db.run(sql`
+      INSERT OR IGNORE INTO ${uploadRowFailures} (job_id, row_number, record_id, message, raw)
+      SELECT ${jobId}, json_extract(value, '$.rowNumber'), json_extract(value, '$.recordId'),
+        json_extract(value, '$.message'), json_extract(value, '$.raw')
+      FROM json_each(${json})`)
+    batch = []
+    size = 0
+  }
+  for (const failure of failures) {
+    const length = failure.raw.reduce(
+      (sum, cell) => sum + Math.min(cell.length, MAX_CELL_CHARS),
+      200,
+    )
+    if (size + length > FAILURE_BATCH_CHARS) await flush()
+    batch.push(failure)
+    size += length
+  }
+  await flush()
+}
+
+/** Converts and writes a chunk's rows through the Account API's service. */
+async function writeRows(db: Database, job: UploadJob, chunk: Chunk, rows: string[][]) {
+  const plan: RowPlan = {
+    header: job.options.header ?? [],
+    mapping: job.options.mapping ?? {},
+    fields: uploadFields(job.entity),
+    dateFormat: job.options.dateFormat,
+    idField: idFieldOf(job.entity),
+  }
+  const failures: RowFailure[] = []
+  const records: Record<string, unknown>[] = []
+  const recordRows: { rowNumber: number; raw: string[] }[] = []
+  rows.forEach((cells, index) => {
+    const rowNumber = chunk.firstRow + index
+    const result = rowToRecord(cells, plan)
+    if (result.ok) {
+      records.push(result.record)
+      recordRows.push({ rowNumber, raw: cells })
+    } else {
+      failures.push({ rowNumber, recordId: result.id, message: result.message, raw: cells })
+    }
+  })
+
+  const outcome = await upsertRecords(db, job.orgId, job.entity, records)
+  for (const failed of outcome.failed) {
+    const row = recordRows[failed.index]
+    if (!row) continue
+    failures.push({ ...row, recordId: failed.id, message: failed.message })
+  }
+  return { written: outcome.written, failures }
+}
+
+/**
+ * Processes one chunk: reads its rows from R2, writes them, records each failed row and marks the
+ * chunk done. A chunk already done, or of a cancelled job, is skipped, so redelivery is harmless.
+ */
+export async function processChunk(
+  env: Env,
+  db: Database,
+  executionCtx: Pick<ExecutionContext, 'waitUntil'>,
+  jobId: string,
+  chunkIndex: number,
+): Promise<'done' | 'skipped'> {
+  const loaded = await loadChunk(db, jobId, chunkIndex)
+  if (!loaded || loaded.chunk.status !== 'pending') return 'skipped'
+  if (!['queued', 'running'].includes(loaded.job.status)) return 'skipped'
+  const { chunk, job } = loaded
+  await db
+    .update(uploadChunks)
+    .set({ attempts: sql`${uploadChunks.attempts} + 1`, updatedAt: Date.now() })
+    .where(and(eq(uploadChunks.jobId, jobId), eq(uploadChunks.chunkIndex, chunkIndex)))
+
+  const rows = await readChunkRows(env, job, chunk)
+  if (rows.length !== chunk.rowCount) {
+    throw new Error(
+      `Chunk ${chunkIndex} of ${jobId} read ${rows.length} rows, expected ${chunk.rowCount}`,
+    )
+  }
+  const { written, failures } = await writeRows(db, job, chunk, rows)
+  await insertFailures(db, jobId, failures)
+  await markChunk(db, chunk, 'done', written, failures.length)
+  await finishIfDone(env, db, executionCtx, jobId)
+  return 'done'
+}
+
+async function markChunk(
+  db: Database,
+  chunk: Chunk,
+  status: 'done' | 'failed',
+  written: number,
+  failed: number,
+) {
+  await db
+    .update(uploadChunks)
+    .set({ status, written, failed, updatedAt: Date.now() })
+    .where(
+      and(
+        eq(uploadChunks.jobId, chunk.jobId),
+        eq(uploadChunks.chunkIndex, chunk.chunkIndex),
+        eq(uploadChunks.status, 'pending'),
+      ),
+    )
+  await recountJob(db, chunk.jobId)
+}
+
+/**
+ * Marks every row of a chunk failed after its message reached the dead-letter queue, so no row is
+ * silently dropped. Rows are re-read from R2 for the failed-rows file when possible.
+ */
+export async function failChunk(
+  env: Env,
+  db: Database,
+  executionCtx: Pick<ExecutionContext, 'waitUntil'>,
+  jobId: string,
+  chunkIndex: number,
+  attempts: number,
+): Promise<void> {
+  const loaded = await loadChunk(db, jobId, chunkIndex)
+  if (!loaded || loaded.chunk.status !== 'pending') return
+  const { chunk, job } = loaded
+  let rows: string[][] = []
+  try {
+    rows = await readChunkRows(env, job, chunk)
+  } catch (error) {
+    // The rows are still reported by number, with empty cells in the failed-rows file.
+    logError('upload.dead_letter_read_failed', error, { jobId, chunkIndex })
+  }
+  const message = `Processing failed ${attempts} times, so this row may not be written. Upload it again, since re-sending a written row changes nothing.`
+  const failures = Array.from({ length: chunk.rowCount }, (_, index) => ({
+    rowNumber: chunk.firstRow + index,
+    recordId: null,
+    message,
+    raw: rows[index] ?? [],
+  }))
+  await insertFailures(db, jobId, failures)
+  await markChunk(db, chunk, 'failed', 0, chunk.rowCount)
+  logEvent('upload.chunk_dead_lettered', { jobId, chunkIndex, rows: chunk.rowCount, attempts })
+  await finishIfDone(env, db, executionCtx, jobId)
+}

@@ -1,0 +1,169 @@
+import { and, asc, eq, gt, inArray, notExists, sql } from 'drizzle-orm'
+
+import type { Database } from '../db/client'
+import type { Env } from '../env'
+import { logEvent } from '../lib/log'
+import { recordCall } from '../status-log/status-log.client'
+import { MAX_FAILED_RECORDS_KEPT } from '../status-log/status-log.types'
+import { csvLine } from './csv-writer'
+import { uploadChunks, uploadJobs, uploadRowFailures } from './uploads.schema'
+import type { UploadJob } from './uploads.service'
+
+/**
+ * Recomputes the job's written and failed counts from its chunks. Recomputing instead of adding
+ * keeps the counts right when a chunk is processed twice.
+ */
+export async function recountJob(db: Database, jobId: string): Promise<void> {
+  await db
+    .update(uploadJobs)
+    .set({
+      rowsWritten: sql`(SELECT coalesce(sum(${uploadChunks.written}), 0) FROM ${uploadChunks} WHERE ${uploadChunks.jobId} = ${jobId})`,
+      rowsFailed: sql`(SELECT coalesce(sum(${uploadChunks.failed}), 0) FROM ${uploadChunks} WHERE ${uploadChunks.jobId} = ${jobId})`,
+      lastProgressAt: Date.now(),
+    })
+    .where(eq(uploadJobs.id, jobId))
+}
+
+/**
+ * Marks the job completed once its scan is done and no chunk is pending, then writes one API
+ * Status entry for the whole upload. The conditional update lets only one caller finish a job.
+ */
+export async function finishIfDone(
+  env: Env,
+  db: Database,
+  executionCtx: Pick<ExecutionContext, 'waitUntil'>,
+  jobId: string,
+): Promise<boolean> {
+  const now = Date.now()
+  const pending = db
+    .select({ one: sql`1` })
+    .from(uploadChunks)
+    .where(and(eq(uploadChunks.jobId, jobId), eq(uploadChunks.status, 'pending')))
+  const [job] = await db
+    .update(uploadJobs)
+    .set({ status: 'completed', finishedAt: now })
+    .where(
+      and(
+        eq(uploadJobs.id, jobId),
+        eq(uploadJobs.scanDone, true),
+        inArray(uploadJobs.status, ['queued', 'running']),
+        notExists(pending),
+      ),
+    )
+    .returning()
+  if (!job) return false
+
+  const failures = await db
+    .select()
+    .from(uploadRowFailures)
+    .where(eq(uploadRowFailures.jobId, jobId))
+    .orderBy(asc(uploadRowFailures.rowNumber))
+    .limit(MAX_FAILED_RECORDS_KEPT)
+  recordCall(env, executionCtx, job.orgId, {
+    time: now,
+    requestId: job.id,
+    method: 'POST',
+    path: `/api/uploads/${job.id}`,
+    api: job.entity,
+    source: 'csv_upload',
+    keyPrefix: null,
+    httpStatus: 200,
+    recordsSent: job.rowsTotal ?? 0,
+    recordsFailed: job.rowsFailed,
+    failedRecords: failures.map((failure) => ({
+      index: failure.rowNumber - 2,
+      id: failure.recordId,
+      message: `Row ${failure.rowNumber}: ${failure.message}`,
+    })),
+    durationMs: now - (job.startedAt ?? job.createdAt),
+    message: `CSV upload ${job.fileName}: ${job.rowsWritten} written, ${job.rowsFailed} failed.`,
+  })
+  logEvent('upload.completed', { jobId, written: job.rowsWritten, failed: job.rowsFailed })
+  return true
+}
+
+/** Progress figures the console shows while a job runs. */
+export interface UploadProgress {
+  rowsRead: number
+  rowsWritten: number
+  rowsFailed: number
+  /** Rows in the file: exact once the scan is done, otherwise estimated from bytes scanned. */
+  rowsTotal: number | null
+  rowsTotalIsEstimate: boolean
+  /** Rows written or failed per second since the job started. */
+  rowsPerSecond: number | null
+  secondsLeft: number | null
+}
+
+/** Computes rate and time left from the job's counts. */
+export function progressOf(job: UploadJob, now = Date.now()): UploadProgress {
+  const done = job.rowsWritten + job.rowsFailed
+  let rowsTotal = job.rowsTotal
+  const estimate = rowsTotal === null && job.scanOffset > 0 && job.rowsRead > 0
+  if (estimate) rowsTotal = Math.round((job.rowsRead * job.size) / job.scanOffset)
+  const elapsed = job.startedAt ? ((job.finishedAt ?? now) - job.startedAt) / 1000 : 0
+  const rowsPerSecond = elapsed > 0 && done > 0 ? done / elapsed : null
+  const secondsLeft =
+    rowsPerSecond && rowsTotal !== null && job.status === 'running'
+      ? Math.max(0, (rowsTotal - done) / rowsPerSecond)
+      : null
+  return {
+    rowsRead: job.rowsRead,
+    rowsWritten: job.rowsWritten,
+    rowsFailed: job.rowsFailed,
+    rowsTotal,
+    rowsTotalIsEstimate: estimate,
+    rowsPerSecond,
+    secondsLeft,
+  }
+}
+
+/** Lists the job's first failed rows, for the results panel. */
+export async function firstFailures(db: Database, jobId: string, limit = 20) {
+  return db
+    .select({
+      rowNumber: uploadRowFailures.rowNumber,
+      recordId: uploadRowFailures.recordId,
+      message: uploadRowFailures.message,
+    })
+    .from(uploadRowFailures)
+    .where(eq(uploadRowFailures.jobId, jobId))
+    .orderBy(asc(uploadRowFailures.rowNumber))
+    .limit(limit)
+}
+
+/**
+ * Streams the job's failed rows as CSV: the uploaded header plus an `error` column, every cell
+ * formula-escaped. Pages through D1 by row number, so memory stays flat.
+ */
+export function failedRowsCsv(db: Database, job: UploadJob): ReadableStream<Uint8Array> {
+  const encoder = new TextEncoder()
+  const header = job.options.header ?? []
+  let afterRow = 0
+  let headerSent = false
+  return new ReadableStream({
+    async pull(controller) {
+      if (!headerSent) {
+        headerSent = true
+        controller.enqueue(encoder.encode(csvLine([...header, 'error'])))
+        return
+      }
+      const page = await db
+        .select()
+        .from(uploadRowFailures)
+        .where(and(eq(uploadRowFailures.jobId, job.id), gt(uploadRowFailures.rowNumber, afterRow)))
+        .orderBy(asc(uploadRowFailures.rowNumber))
+        .limit(500)
+      if (page.length === 0) {
+        controller.close()
+        return
+      }
+      afterRow = page[page.length - 1]!.rowNumber
+      const lines = page.map((failure) => {
+        const cells = header.map((_, index) => failure.raw[index] ?? '')
+        return csvLine([...cells, `Row ${failure.rowNumber}: ${failure.message}`])
+      })
+      controller.enqueue(encoder.encode(lines.join('')))
+    },
+  })
+}
