@@ -1,5 +1,6 @@
 import type { Env } from './env'
 import { handleEventMessages } from './events/events.consumer'
+import { storeEventDeadLetters } from './events/events.dead-letter'
 import type { EventsBatchMessage } from './events/events.queue'
 import { logEvent } from './lib/log'
 import {
@@ -9,6 +10,7 @@ import {
   type UploadMessage,
 } from './uploads/uploads.queue'
 
+/** Queue that receives JOBS messages which used up their retries (`dead_letter_queue`). */
 const DEAD_LETTER_QUEUE = 'switchyard-jobs-dlq'
 
 function typeOf(message: Message<unknown>): string | null {
@@ -18,13 +20,15 @@ function typeOf(message: Message<unknown>): string | null {
 
 /**
  * Routes each queue batch to the capability that owns its messages. Messages carry a `type`
- * field naming their handler.
+ * field naming their handler. Batches from the dead-letter queue go to each capability's
+ * dead-letter handler, which keeps the messages instead of processing them again.
  */
 export async function handleQueueBatch(
   batch: MessageBatch<unknown>,
   env: Env,
   executionCtx: ExecutionContext,
 ): Promise<void> {
+  const deadLetters = batch.queue === DEAD_LETTER_QUEUE
   const uploads: Message<UploadMessage>[] = []
   const eventMessages: Message<EventsBatchMessage>[] = []
   for (const message of batch.messages) {
@@ -40,8 +44,11 @@ export async function handleQueueBatch(
     message.ack()
   }
   if (uploads.length > 0) {
-    if (batch.queue === DEAD_LETTER_QUEUE) await handleUploadDeadLetters(uploads, env, executionCtx)
+    if (deadLetters) await handleUploadDeadLetters(uploads, env, executionCtx)
     else await handleUploadMessages(uploads, env, executionCtx)
   }
-  if (eventMessages.length > 0) await handleEventMessages(eventMessages, env)
+  if (eventMessages.length > 0) {
+    if (deadLetters) await storeEventDeadLetters(eventMessages, env)
+    else await handleEventMessages(eventMessages, env)
+  }
 }

@@ -1,7 +1,8 @@
 import { TRPCError } from '@trpc/server'
 import { z } from 'zod'
 
-import { publicProcedure, router } from '../trpc/init'
+import { consoleProcedure, publicProcedure, router } from '../trpc/init'
+import { replayDeadLetters } from './events.dead-letter'
 import { checkEventObjects } from './events.ndjson'
 import { ingestEvents } from './events.service'
 
@@ -42,4 +43,9 @@ export const eventsRouter = router({
     }
     return result.body
   }),
+
+  /** Re-enqueues the org's dead-lettered events (up to 100 messages per call) for storing. */
+  replayDeadLetters: consoleProcedure('admin').mutation(({ ctx }) =>
+    replayDeadLetters(ctx.env, ctx.principal.orgId),
+  ),
 })

@@ -173,6 +173,9 @@ export default function EventSourcesPanel() {
   const [overview] = createResource(() => trpc.orgs.overview.query())
   const [sources, { refetch }] = createResource(() => trpc.eventSources.list.query())
   const [unknown] = createResource(() => trpc.usage.unknownAccounts.query({ days: 7 }))
+  const [deadLetters, { refetch: refetchDeadLetters }] = createResource(() =>
+    trpc.usage.deadLetters.query(),
+  )
   const [name, setName] = createSignal('')
   const [error, setError] = createSignal<string | null>(null)
   const [revealed, setRevealed] = createSignal<{ name: string; key: string } | null>(null)
@@ -186,6 +189,16 @@ export default function EventSourcesPanel() {
       setRevealed({ name: result.source.name, key: result.authKey })
       setName('')
       void refetch()
+    } catch (caught) {
+      setError(errorMessage(caught))
+    }
+  }
+
+  async function replay() {
+    setError(null)
+    try {
+      await trpc.events.replayDeadLetters.mutate()
+      void refetchDeadLetters()
     } catch (caught) {
       setError(errorMessage(caught))
     }
@@ -220,6 +233,20 @@ export default function EventSourcesPanel() {
             </div>
           </div>
         )}
+      </Show>
+
+      <Show when={(valueOf(deadLetters)?.events ?? 0) > 0}>
+        <div class="notice" role="alert">
+          <p>
+            {valueOf(deadLetters)?.events} events could not be stored; kept in dead-letter storage.
+            Replaying queues them again, and events stored before are not counted twice.
+          </p>
+          <Show when={isAdmin()}>
+            <button type="button" onClick={() => void replay()}>
+              Replay dead-lettered events
+            </button>
+          </Show>
+        </div>
       </Show>
 
       <Show when={isAdmin()} fallback={<p class="muted">Only admins can create sources.</p>}>
