@@ -77,12 +77,18 @@ export interface CreateJobInput {
 async function checkEventSource(db: Database, input: CreateJobInput): Promise<void> {
   if (input.entity !== 'events') {
     if (input.eventSourceId !== undefined) {
-      throw new UploadError(400, `eventSourceId applies to events uploads only, not ${input.entity}.`)
+      throw new UploadError(
+        400,
+        `eventSourceId applies to events uploads only, not ${input.entity}.`,
+      )
     }
     return
   }
   if (!input.eventSourceId) {
-    throw new UploadError(400, 'Missing eventSourceId: choose the event source the events belong to.')
+    throw new UploadError(
+      400,
+      'Missing eventSourceId: choose the event source the events belong to.',
+    )
   }
   const [source] = await db
     .select({ id: eventSources.id })
