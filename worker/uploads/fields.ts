@@ -30,14 +30,14 @@ export function uploadFields(entity: UploadEntity): UploadFieldSpec[] {
     .map((field) => ({ ...field, key: keys.has(field.name) }))
 }
 
-/** The id field that names a record of `entity` in messages and failed-row files. */
+/** Returns the id field that names a record of `entity` in messages and failed-row files. */
 export function idFieldOf(entity: UploadEntity): 'account_id' | 'user_id' {
   return entity === 'accounts' ? 'account_id' : 'user_id'
 }
 
 /**
- * Fields whose column must exist. Account records need their ids to be matched; an event has no
- * stored record to update, so every field it requires is a key.
+ * Returns the fields whose column must exist. Account records need their ids to be matched. An
+ * event has no stored record to update, so every field it requires is a key.
  */
 export function keyFieldsOf(entity: UploadEntity): string[] {
   if (entity === 'events') {
@@ -48,12 +48,12 @@ export function keyFieldsOf(entity: UploadEntity): string[] {
   return entity === 'accounts' ? ['account_id'] : ['account_id', 'user_id']
 }
 
-/** True when rows of `entity` take `custom_*_dimensions.<name>` columns; events do not. */
+/** Returns true when rows of `entity` take `custom_*_dimensions.<name>` columns, as events do not. */
 export function takesDimensions(entity: UploadEntity): boolean {
   return entity !== 'events'
 }
 
-/** The Account API entity an upload writes through, or null for events. */
+/** Returns the Account API entity an upload writes through, or null for events. */
 export function accountEntityOf(entity: UploadEntity): Entity | null {
   return entity === 'events' ? null : entity
 }
