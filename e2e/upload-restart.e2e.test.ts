@@ -76,7 +76,8 @@ async function startUpload(url: string, headers: Headers, bytes: Buffer): Promis
   )
   const jobId = created.job.id
   for (let part = 1; part <= created.partCount; part++) {
-    const body = bytes.subarray((part - 1) * created.partSize, part * created.partSize)
+    const slice = bytes.subarray((part - 1) * created.partSize, part * created.partSize)
+    const body = new Uint8Array(slice)
     const response = await fetch(`${url}/api/uploads/${jobId}/parts/${part}`, {
       method: 'PUT',
       headers,

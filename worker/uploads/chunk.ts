@@ -7,7 +7,7 @@ import { MAX_CELL_CHARS, readRecords } from './csv'
 import { writeEventRecords } from '../events/events.fields'
 import { accountEntityOf, idFieldOf, uploadFields, upsertRecords } from './fields'
 import { rowToRecord, type RowPlan } from './records'
-import { finishIfDone, recountJob } from './results'
+import { finishIfDone, recountStatement } from './results'
 import { uploadChunks, uploadJobs, uploadRowFailures } from './uploads.schema'
 import type { UploadJob } from './uploads.service'
 
@@ -166,17 +166,20 @@ async function markChunk(
   written: number,
   failed: number,
 ) {
-  await db
-    .update(uploadChunks)
-    .set({ status, written, failed, updatedAt: Date.now() })
-    .where(
-      and(
-        eq(uploadChunks.jobId, chunk.jobId),
-        eq(uploadChunks.chunkIndex, chunk.chunkIndex),
-        eq(uploadChunks.status, 'pending'),
+  // One batch saves a D1 round trip per chunk, and the counts change together with the chunk.
+  await db.batch([
+    db
+      .update(uploadChunks)
+      .set({ status, written, failed, updatedAt: Date.now() })
+      .where(
+        and(
+          eq(uploadChunks.jobId, chunk.jobId),
+          eq(uploadChunks.chunkIndex, chunk.chunkIndex),
+          eq(uploadChunks.status, 'pending'),
+        ),
       ),
-    )
-  await recountJob(db, chunk.jobId)
+    recountStatement(db, chunk.jobId),
+  ])
 }
 
 /**

@@ -48,7 +48,7 @@ export function keyFieldsOf(entity: UploadEntity): string[] {
   return entity === 'accounts' ? ['account_id'] : ['account_id', 'user_id']
 }
 
-/** Returns true when rows of `entity` take `custom_*_dimensions.<name>` columns, as events do not. */
+/** Returns true when rows of `entity` take `custom_*_dimensions.<name>` columns. Events take none. */
 export function takesDimensions(entity: UploadEntity): boolean {
   return entity !== 'events'
 }
