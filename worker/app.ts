@@ -8,6 +8,7 @@ import { eventApiRoutes } from './events/events.routes'
 import type { AppEnv } from './env'
 import { createId } from './lib/ids'
 import { logError } from './lib/log'
+import { limitTrpcRequest, MAX_BATCH_SIZE } from './trpc/limits'
 import { appRouter } from './trpc/router'
 import { uploadRoutes } from './uploads/uploads.routes'
 
@@ -24,11 +25,14 @@ export function createApp() {
 
   app.get('/api/health', (c) => c.json({ ok: true }))
 
-  app.all('/api/trpc/*', (c) =>
-    fetchRequestHandler({
+  app.all('/api/trpc/*', async (c) => {
+    const limited = await limitTrpcRequest(c.req.raw, '/api/trpc')
+    if (limited instanceof Response) return limited
+    return fetchRequestHandler({
       endpoint: '/api/trpc',
-      req: c.req.raw,
+      req: limited,
       router: appRouter,
+      maxBatchSize: MAX_BATCH_SIZE,
       createContext: async ({ req, resHeaders }) => {
         const db = createDb(c.env.DB)
         return {
@@ -46,8 +50,8 @@ export function createApp() {
           logError('trpc.internal_error', error, { path, requestId: c.get('requestId') })
         }
       },
-    }),
-  )
+    })
+  })
 
   app.route('/api/v2', accountApiRoutes)
   app.route('/api/uploads', uploadRoutes)

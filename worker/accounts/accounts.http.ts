@@ -1,3 +1,5 @@
+import { readLimitedBody } from '../lib/body'
+import { decodeUtf8, invalidUtf8Message } from '../lib/utf8'
 import { type Entity, orderColumns } from './accounts.fields'
 import type { ListOptions } from './accounts.queries'
 import type { RecordFailure } from './accounts.service'
@@ -9,12 +11,24 @@ import type { RecordFailure } from './accounts.service'
 
 /** Bodies larger than this are rejected with 413 before parsing. */
 export const MAX_BODY_BYTES = 10 * 1024 * 1024
+/** The 413 message for a body over `MAX_BODY_BYTES`, shared by REST and tRPC. */
+export const TOO_LARGE_MESSAGE = `Request body is larger than the limit of ${MAX_BODY_BYTES} bytes (10 MB). Split the records into several requests.`
 /** Maximum records in one POST. */
 export const MAX_RECORDS_PER_REQUEST = 5000
 
+/** Largest `page` a REST list accepts. */
+export const MAX_PAGE = 999_999_999
+
+/** The message of a bulk write, e.g. "Wrote 1 record." or "Wrote 2 of 3 records; 1 failed, ...". */
+export function upsertMessage(written: number, sent: number, failed: number): string {
+  if (failed === 0) return written === 1 ? 'Wrote 1 record.' : `Wrote ${written} records.`
+  return `Wrote ${written} of ${sent} records; ${failed} failed, listed in failed_results.`
+}
+
 /** A parsed request part, or the batch-level error that rejects the whole request. */
 export type Parsed<T> =
-  { ok: true; value: T } | { ok: false; status: 400 | 413 | 415; message: string }
+  | { ok: true; value: T }
+  | { ok: false; status: 400 | 413 | 415; message: string; recordsSent?: number }
 
 /** One failed record as the wire format reports it. */
 export interface WireFailure {
@@ -47,22 +61,27 @@ export async function readJsonObject(request: Request): Promise<Parsed<Record<st
     return { ok: false, status: 415, message }
   }
 
-  const tooLarge = `Request body is larger than the limit of ${MAX_BODY_BYTES} bytes (10 MB). Split the records into several requests.`
-  const declared = Number(request.headers.get('content-length') ?? '0')
-  if (declared > MAX_BODY_BYTES) return { ok: false, status: 413, message: tooLarge }
-  const bytes = await request.arrayBuffer()
-  if (bytes.byteLength > MAX_BODY_BYTES) return { ok: false, status: 413, message: tooLarge }
+  const encoding = request.headers.get('content-encoding')?.trim()
+  if (encoding && encoding.toLowerCase() !== 'identity') {
+    const message = `Content-Encoding '${encoding}' is not supported. Send the JSON body uncompressed, without a Content-Encoding header.`
+    return { ok: false, status: 415, message }
+  }
+
+  const read = await readLimitedBody(request, MAX_BODY_BYTES)
+  if (!read.ok) return { ok: false, status: 413, message: TOO_LARGE_MESSAGE }
+  const text = decodeUtf8(read.bytes)
+  if (!text.ok) return { ok: false, status: 400, message: invalidUtf8Message(text.offset) }
 
   let body: unknown
   try {
-    body = JSON.parse(new TextDecoder().decode(bytes))
+    body = JSON.parse(text.text)
   } catch (error) {
     const detail = error instanceof Error ? error.message : String(error)
     return { ok: false, status: 400, message: `Request body is not valid JSON: ${detail}.` }
   }
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     const kind = body === null ? 'null' : Array.isArray(body) ? 'an array' : typeof body
-    const message = `Request body must be a JSON object, got ${kind}.`
+    const message = `Request body must be a JSON object, got ${kind}. Send {"records": [...]} to write records, or {"data": {...}} to update one.`
     return { ok: false, status: 400, message }
   }
   return { ok: true, value: body as Record<string, unknown> }
@@ -85,7 +104,7 @@ export async function readRecords(request: Request): Promise<Parsed<unknown[]>> 
   }
   if (records.length > MAX_RECORDS_PER_REQUEST) {
     const message = `"records" contains ${records.length} records; the limit is ${MAX_RECORDS_PER_REQUEST} per request. Split them into several requests.`
-    return { ok: false, status: 413, message }
+    return { ok: false, status: 413, message, recordsSent: records.length }
   }
   return { ok: true, value: records }
 }
@@ -123,7 +142,7 @@ export function parseListQuery(
   const keyColumn = entity === 'accounts' ? 'account_id' : 'user_id'
   const pageText = query.page ?? '0'
   if (!/^\d{1,9}$/.test(pageText)) {
-    const message = `page must be a non-negative integer (pages start at 0), got '${pageText}'.`
+    const message = `page must be an integer from 0 to ${MAX_PAGE} (pages start at 0), got '${pageText}'.`
     return { ok: false, status: 400, message }
   }
 

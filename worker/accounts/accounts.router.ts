@@ -4,12 +4,18 @@ import { ZodError, z } from 'zod'
 import type { FailedRecord } from '../status-log/status-log.types'
 import { recordCall } from '../status-log/status-log.client'
 import { accountApiProcedure, router, type TrpcContext } from '../trpc/init'
+import { describeZodError, typeError } from '../trpc/zod-messages'
 import type { ApiKeyPrincipal, SessionPrincipal } from '../auth/principal'
 import type { Role } from '../orgs/orgs.schema'
 import { type Entity, orderColumns, MAX_ID_LENGTH } from './accounts.fields'
-import { type Envelope, MAX_RECORDS_PER_REQUEST, toWireFailures } from './accounts.http'
 import {
-  deactivateRecords,
+  type Envelope,
+  MAX_RECORDS_PER_REQUEST,
+  toWireFailures,
+  upsertMessage,
+} from './accounts.http'
+import { deactivateWithMessage } from './accounts.deactivate'
+import {
   findRecords,
   getAccountDetail,
   listForConsole,
@@ -21,7 +27,11 @@ import {
   upsertRecords,
 } from './accounts.service'
 
-type Ctx = TrpcContext & { principal: SessionPrincipal | ApiKeyPrincipal }
+type Ctx = TrpcContext & {
+  principal: SessionPrincipal | ApiKeyPrincipal
+  /** False for console reads made with a session, which are browsing rather than API calls. */
+  inStatusLog: boolean
+}
 
 interface Tracked<T> {
   value: T
@@ -39,6 +49,7 @@ function recordTrpcCall(
   started: number,
   outcome: Omit<Tracked<unknown>, 'value'>,
 ): void {
+  if (!ctx.inStatusLog) return
   recordCall(ctx.env, ctx.executionCtx, ctx.principal.orgId, {
     time: started,
     requestId: ctx.requestId,
@@ -77,14 +88,17 @@ async function tracked<T>(
 
 /**
  * Builds an account procedure for callers with at least `minimum` role (API keys always pass).
+ * The status log records calls made with an API key and console writes, not console reads.
  * Input that fails its schema never reaches the body, so this records those rejections itself.
  */
 function accountProcedure(minimum: Role, api: Entity) {
-  return accountApiProcedure(minimum).use(async ({ ctx, path, next }) => {
+  return accountApiProcedure(minimum).use(async ({ ctx: base, path, type, next }) => {
+    const inStatusLog = base.principal.kind === 'api_key' || type === 'mutation'
+    const ctx = { ...base, inStatusLog }
     const started = Date.now()
-    const result = await next()
+    const result = await next({ ctx })
     if (!result.ok && result.error.cause instanceof ZodError) {
-      const message = `Invalid input: ${z.prettifyError(result.error.cause)}`
+      const message = `Invalid input: ${describeZodError(result.error.cause)}`
       recordTrpcCall(ctx, path, api, started, { httpStatus: 400, message })
     }
     return result
@@ -97,10 +111,7 @@ const dataInput = z.record(z.string(), z.unknown())
 
 async function upsert(ctx: Ctx, entity: Entity, records: unknown[]): Promise<Tracked<Envelope>> {
   const { written, failed } = await upsertRecords(ctx.db, ctx.principal.orgId, entity, records)
-  const message =
-    failed.length === 0
-      ? `Wrote ${written} records.`
-      : `Wrote ${written} of ${records.length} records; ${failed.length} failed, listed in failed_results.`
+  const message = upsertMessage(written, records.length, failed.length)
   const value: Envelope = {
     status_is_ok: true,
     results: [],
@@ -140,13 +151,13 @@ async function update(
 }
 
 async function deactivate(ctx: Ctx, entity: Entity, key: RecordKey): Promise<Tracked<Envelope>> {
-  const changed = await deactivateRecords(ctx.db, ctx.principal.orgId, entity, key)
-  if (changed === 0) {
+  const outcome = await deactivateWithMessage(ctx.db, ctx.principal.orgId, entity, key)
+  if (!outcome.found) {
     const message = notFoundMessage(entity, key)
     return { value: { status_is_ok: false, message }, httpStatus: 404, message }
   }
-  const results = await findRecords(ctx.db, ctx.principal.orgId, entity, key)
-  return { value: { status_is_ok: true, results, message: `Deactivated ${changed} record(s).` } }
+  const { results, message } = outcome
+  return { value: { status_is_ok: true, results, message } }
 }
 
 /** Procedures for account users or contacts, keyed by user_id and optionally account_id. */
@@ -214,9 +225,14 @@ export const accountsRouter = router({
   list: accountProcedure('viewer', 'accounts')
     .input(
       z.object({
-        search: z.string().max(200).optional(),
-        page: z.number().int().min(0).default(0),
-        pageSize: z.number().int().min(1).max(100).default(25),
+        search: z.string().max(200, 'search is at most 200 characters: shorten it.').optional(),
+        page: z.number().int().min(0, 'page must be 0 or more (pages start at 0).').default(0),
+        pageSize: z
+          .number({ error: typeError('pageSize', 'number', 'pageSize is required.') })
+          .int('pageSize must be 1 to 100.')
+          .min(1, 'pageSize must be 1 to 100.')
+          .max(100, 'pageSize must be 1 to 100.')
+          .default(25),
         includeInactive: z.boolean().optional(),
       }),
     )

@@ -219,7 +219,7 @@ describe('batch-level errors', () => {
       'a body that is an array',
       { body: [account('a1')] },
       400,
-      /^Request body must be a JSON object, got an array\.$/,
+      /^Request body must be a JSON object, got an array\. Send \{"records"/,
     ],
     ['records missing', { body: { record: [account('a1')] } }, 400, /has no "records" field/],
     [
@@ -350,7 +350,7 @@ describe('GET /accounts', () => {
       "direction must be asc or desc, got 'up'.",
     )
     expect((await api('GET', '/accounts?page=-1', { key })).body.message).toBe(
-      "page must be a non-negative integer (pages start at 0), got '-1'.",
+      "page must be an integer from 0 to 999999999 (pages start at 0), got '-1'.",
     )
   })
 

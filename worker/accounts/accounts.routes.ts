@@ -13,10 +13,12 @@ import {
   readData,
   readRecords,
   toWireFailures,
+  upsertMessage,
 } from './accounts.http'
+import { deactivateWithMessage } from './accounts.deactivate'
+import { addMethodNotAllowed } from './accounts.methods'
 import { buildOpenApiDocument } from './openapi'
 import {
-  deactivateRecords,
   findRecords,
   listRecords,
   MAX_PAGE_SIZE,
@@ -124,7 +126,9 @@ async function getOne(c: AccountApiContext, entity: Entity, key: RecordKey): Pro
 
 async function bulkUpsert(c: AccountApiContext, entity: Entity): Promise<CallResult> {
   const records = await readRecords(c.req.raw)
-  if (!records.ok) return rejected(records.status, records.message)
+  if (!records.ok) {
+    return { ...rejected(records.status, records.message), recordsSent: records.recordsSent }
+  }
 
   const db = createDb(c.env.DB)
   const { written, failed } = await upsertRecords(
@@ -133,10 +137,7 @@ async function bulkUpsert(c: AccountApiContext, entity: Entity): Promise<CallRes
     entity,
     records.value,
   )
-  const message =
-    failed.length === 0
-      ? `Wrote ${written} records.`
-      : `Wrote ${written} of ${records.value.length} records; ${failed.length} failed, listed in failed_results.`
+  const message = upsertMessage(written, records.value.length, failed.length)
   const body: Envelope = {
     status_is_ok: true,
     results: [],
@@ -181,13 +182,10 @@ async function deactivate(
   key: RecordKey,
 ): Promise<CallResult> {
   const db = createDb(c.env.DB)
-  const changed = await deactivateRecords(db, c.get('principal').orgId, entity, key)
-  if (changed === 0) return rejected(404, notFoundMessage(entity, key))
-  const results = await findRecords(db, c.get('principal').orgId, entity, key)
-  return {
-    status: 200,
-    body: { status_is_ok: true, results, message: `Deactivated ${changed} record(s).` },
-  }
+  const outcome = await deactivateWithMessage(db, c.get('principal').orgId, entity, key)
+  if (!outcome.found) return rejected(404, notFoundMessage(entity, key))
+  const { results, message } = outcome
+  return { status: 200, body: { status_is_ok: true, results, message } }
 }
 
 /** Deletes one custom dimension key of an account; deleting a key it lacks still succeeds. */
@@ -283,3 +281,4 @@ accountApiRoutes.delete(
 )
 memberRoutes(accountApiRoutes, 'account_users')
 memberRoutes(accountApiRoutes, 'account_contacts')
+addMethodNotAllowed(accountApiRoutes)

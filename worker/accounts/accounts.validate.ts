@@ -1,5 +1,6 @@
 import type { z } from 'zod'
 
+import { hasLoneSurrogate } from '../lib/utf8'
 import { type Entity, insertRequired, readOnlyFields, recordSchemas } from './accounts.fields'
 
 /** Entity names as Natero's messages spell them. */
@@ -33,8 +34,15 @@ export function validateRecord(entity: Entity, input: unknown): ValidationResult
     return { ok: false, message: `Record must be a JSON object, got ${kind}.` }
   }
 
+  const textProblem = findLoneSurrogate(input, [])
+  if (textProblem) return { ok: false, message: textProblem }
+
   const result = updateSchemas[entity].safeParse(input, { reportInput: true })
-  if (result.success) return { ok: true, record: result.data as ValidRecord }
+  if (result.success) {
+    const duplicate = duplicateDimensionKey(result.data as Record<string, unknown>)
+    if (duplicate) return { ok: false, message: duplicate }
+    return { ok: true, record: result.data as ValidRecord }
+  }
 
   const missing: string[] = []
   const messages: string[] = []
@@ -59,6 +67,40 @@ export function missingInsertFields(
   return missing.length > 0 ? missingMessage(entity, missing) : null
 }
 
+/** Names the first string (or key) holding an unpaired UTF-16 surrogate, which cannot be stored. */
+function findLoneSurrogate(value: unknown, path: PropertyKey[]): string | null {
+  if (typeof value === 'string') {
+    if (!hasLoneSurrogate(value)) return null
+    return `${formatPath(path) || 'The record'} contains an unpaired UTF-16 surrogate (such as "\\ud800" without its pair), which is not valid Unicode. Send valid text.`
+  }
+  if (typeof value !== 'object' || value === null) return null
+  for (const [key, item] of Object.entries(value)) {
+    const at = Array.isArray(value) ? [...path, Number(key)] : [...path, key]
+    if (!Array.isArray(value) && hasLoneSurrogate(key)) {
+      return `A field name in ${formatPath(path) || 'the record'} contains an unpaired UTF-16 surrogate, which is not valid Unicode. Send valid text.`
+    }
+    const found = findLoneSurrogate(item, at)
+    if (found) return found
+  }
+  return null
+}
+
+/** Names a custom dimension key sent twice in one record, where the later would silently win. */
+function duplicateDimensionKey(record: Record<string, unknown>): string | null {
+  for (const field of ['custom_label_dimensions', 'custom_value_dimensions']) {
+    const list = record[field]
+    if (!Array.isArray(list)) continue
+    const seen = new Set<string>()
+    for (const item of list as { key: string }[]) {
+      if (seen.has(item.key)) {
+        return `${field} has the key '${item.key}' more than once: send each key once per record.`
+      }
+      seen.add(item.key)
+    }
+  }
+  return null
+}
+
 function missingMessage(entity: Entity, fields: string[]): string {
   const quoted = fields.map((field) => `'${field}'`).join(', ')
   const required = insertRequired[entity].join(', ')
@@ -74,6 +116,11 @@ function describeIssue(entity: Entity, issue: z.core.$ZodIssue): string[] {
   if (issue.message.startsWith('string id') && typeof issue.input === 'number') {
     return [
       `${path} must be a string: send "${issue.input}" instead of ${issue.input}, because ids are matched as exact, case-sensitive strings.`,
+    ]
+  }
+  if (typeof issue.input === 'number' && !Number.isFinite(issue.input)) {
+    return [
+      `${path} is out of range: the number is too large to store (the limit is about 1.8e308). Send a smaller number.`,
     ]
   }
   return [

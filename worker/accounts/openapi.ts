@@ -1,7 +1,7 @@
 import { z } from 'zod'
 
 import { type Entity, orderColumns, recordSchemas } from './accounts.fields'
-import { MAX_BODY_BYTES, MAX_RECORDS_PER_REQUEST } from './accounts.http'
+import { MAX_BODY_BYTES, MAX_PAGE, MAX_RECORDS_PER_REQUEST } from './accounts.http'
 import { MAX_PAGE_SIZE } from './accounts.queries'
 
 /**
@@ -67,7 +67,11 @@ function responses(entity: Entity, codes: (keyof typeof errorStatuses)[]) {
 
 function listParameters(entity: Entity) {
   return [
-    { name: 'page', in: 'query', schema: { type: 'integer', minimum: 0, default: 0 } },
+    {
+      name: 'page',
+      in: 'query',
+      schema: { type: 'integer', minimum: 0, maximum: MAX_PAGE, default: 0 },
+    },
     {
       name: 'order_by',
       in: 'query',

@@ -2,12 +2,13 @@ import { TRPCError } from '@trpc/server'
 import { z } from 'zod'
 
 import { publicProcedure, router } from '../trpc/init'
+import { typeError } from '../trpc/zod-messages'
 import { loadSignedInView, signIn } from './auth.service'
 import { clearSessionCookies, deleteSession, setSessionCookies } from './session'
 
 const signInInput = z.object({
   email: z
-    .string()
+    .string({ error: typeError('email', 'string', 'email is required: enter your email address.') })
     .trim()
     .pipe(
       z
@@ -15,9 +16,14 @@ const signInInput = z.object({
           error: (issue) =>
             `${JSON.stringify(issue.input)} is not an email address: enter one such as admin@example.com.`,
         })
-        .max(320),
+        .max(320, 'email is longer than 320 characters: check the address.'),
     ),
-  password: z.string().min(1, { error: 'Enter your password.' }).max(1024),
+  password: z
+    .string({
+      error: typeError('password', 'string', 'password is required: enter your password.'),
+    })
+    .min(1, { error: 'Enter your password.' })
+    .max(1024, 'password is longer than 1024 characters: check what was pasted.'),
 })
 
 function formatRetryTime(until: number, now: number): string {

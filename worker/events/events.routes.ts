@@ -1,11 +1,10 @@
 import { Hono } from 'hono'
 
 import type { AppEnv } from '../env'
+import { decodeUtf8, invalidUtf8Message } from '../lib/utf8'
 import { checkNdjsonBody, MAX_BODY_BYTES } from './events.ndjson'
 import { ingestEvents } from './events.service'
 import { segmentRoutes } from './segment.routes'
-
-const decoder = new TextDecoder()
 
 /**
  * The Natero-compatible Event API, mounted at `/v1`: `POST /v1/{authKey}/{apiKey}` with one JSON
@@ -35,12 +34,19 @@ eventApiRoutes.post('/:authKey/:sendKey', async (c) => {
   const declared = Number(c.req.header('content-length') ?? '0')
   let body = ''
   let bodyBytes = declared
+  let invalidAt = -1
   if (declared <= MAX_BODY_BYTES) {
     const buffer = await c.req.arrayBuffer()
-    body = decoder.decode(buffer)
+    const text = decodeUtf8(buffer)
+    if (text.ok) body = text.text
+    else invalidAt = text.offset
     bodyBytes = buffer.byteLength
   }
 
-  const result = await ingestEvents(request, (now) => checkNdjsonBody(body, bodyBytes, now))
+  const result = await ingestEvents(request, (now) =>
+    invalidAt >= 0 && bodyBytes <= MAX_BODY_BYTES
+      ? { httpStatus: 400, message: invalidUtf8Message(invalidAt, 'UTF-8 JSON lines') }
+      : checkNdjsonBody(body, bodyBytes, now),
+  )
   return c.json(result.body, result.httpStatus as 200)
 })

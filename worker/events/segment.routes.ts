@@ -1,11 +1,10 @@
 import { Hono } from 'hono'
 
 import type { AppEnv } from '../env'
+import { decodeUtf8, invalidUtf8Message } from '../lib/utf8'
 import { MAX_BODY_BYTES } from './events.ndjson'
 import { ingestEvents, type IngestRequest } from './events.service'
 import { checkSegmentCalls, readWriteKey } from './segment.map'
-
-const decoder = new TextDecoder()
 
 function bodyError(httpStatus: 400 | 413, message: string) {
   return { httpStatus, message }
@@ -58,9 +57,11 @@ segmentRoutes.post('/:type{track|identify|group|batch}', async (c) => {
         `Body is ${buffer.byteLength} bytes; the maximum is ${MAX_BODY_BYTES}. Split the batch.`,
       )
     }
+    const text = decodeUtf8(buffer)
+    if (!text.ok) return bodyError(400, invalidUtf8Message(text.offset))
     let body: unknown
     try {
-      body = JSON.parse(decoder.decode(buffer))
+      body = JSON.parse(text.text)
     } catch {
       return bodyError(400, 'Invalid JSON body: send one JSON object.')
     }

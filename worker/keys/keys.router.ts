@@ -2,6 +2,7 @@ import { TRPCError } from '@trpc/server'
 import { z } from 'zod'
 
 import { consoleProcedure, router } from '../trpc/init'
+import { typeError } from '../trpc/zod-messages'
 import {
   ApiKeyError,
   MAX_GRACE_SECONDS,
@@ -11,11 +12,21 @@ import {
   rollKey,
 } from './keys.service'
 
-const keyId = z.string({ error: 'id is required: pass the id of a key from keys.list.' }).min(1)
+const keyId = z
+  .string({
+    error: typeError('id', 'string', 'id is required: pass the id of a key from keys.list.'),
+  })
+  .min(1, 'id is empty: pass the id of a key from keys.list.')
 
 const labelInput = z.object({
   label: z
-    .string({ error: 'label is required: name the client or system that will use this key.' })
+    .string({
+      error: typeError(
+        'label',
+        'string',
+        'label is required: name the client or system that will use this key.',
+      ),
+    })
     .trim()
     .min(1, 'label is empty: name the client or system that will use this key.')
     .max(80, 'label is longer than 80 characters: shorten it.'),
@@ -24,7 +35,13 @@ const labelInput = z.object({
 const rollInput = z.object({
   id: keyId,
   graceSeconds: z
-    .number({ error: 'graceSeconds is required: pass 0 to stop the old key now.' })
+    .number({
+      error: typeError(
+        'graceSeconds',
+        'number',
+        'graceSeconds is required: pass 0 to stop the old key now.',
+      ),
+    })
     .int('graceSeconds must be a whole number of seconds.')
     .min(0, 'graceSeconds cannot be negative: pass 0 to stop the old key now.')
     .max(

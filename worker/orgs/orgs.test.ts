@@ -185,9 +185,9 @@ describe('orgs.addMember', () => {
     )
 
     expect(badEmail.status).toBe(400)
-    expect(badEmail.error?.message).toContain('\\"not-an-email\\" is not an email address')
+    expect(badEmail.error?.message).toContain('"not-an-email" is not an email address')
     expect(badRole.status).toBe(400)
-    expect(badRole.error?.message).toContain('Role \\"owner\\" is invalid')
+    expect(badRole.error?.message).toContain('Role "owner" is invalid')
   })
 
   it.each(['viewer', 'data_manager'] as const)('is forbidden to %s', async (role) => {

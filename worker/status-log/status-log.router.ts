@@ -2,17 +2,35 @@ import { TRPCError } from '@trpc/server'
 import { z } from 'zod'
 
 import { consoleProcedure, router } from '../trpc/init'
+import { typeError } from '../trpc/zod-messages'
 import { statusLogFor } from './status-log.client'
 import { STATUS_LOG_CAPACITY } from './status-log.types'
 
-const filterInput = z.object({
-  outcome: z.enum(['Success', 'Partial', 'Failure']).optional(),
-  api: z.string().max(64).optional(),
-  source: z.enum(['rest', 'trpc', 'csv_upload', 'events']).optional(),
-  afterId: z.number().int().nonnegative().optional(),
-  beforeId: z.number().int().positive().optional(),
-  limit: z.number().int().min(1).max(STATUS_LOG_CAPACITY).default(50),
-})
+const outcomes = ['Success', 'Partial', 'Failure'] as const
+const sources = ['rest', 'trpc', 'csv_upload', 'events'] as const
+
+/** Explains a bad enum value by listing the allowed ones. */
+const oneOf = (field: string, values: readonly string[]) => (issue: { input?: unknown }) =>
+  `${field} must be one of ${values.join(', ')}, got ${JSON.stringify(issue.input)}.`
+
+const filterInput = z
+  .object({
+    outcome: z.enum(outcomes, { error: oneOf('outcome', outcomes) }).optional(),
+    api: z
+      .string()
+      .max(64, 'api is at most 64 characters: pass an API name such as accounts.')
+      .optional(),
+    source: z.enum(sources, { error: oneOf('source', sources) }).optional(),
+    afterId: z.number().int().nonnegative('afterId must be a call id, 0 or more.').optional(),
+    beforeId: z.number().int().positive('beforeId must be a call id, 1 or more.').optional(),
+    limit: z
+      .number({ error: typeError('limit', 'number', 'limit is required.') })
+      .int(`limit must be a whole number from 1 to ${STATUS_LOG_CAPACITY}.`)
+      .min(1, `limit must be from 1 to ${STATUS_LOG_CAPACITY}.`)
+      .max(STATUS_LOG_CAPACITY, `limit must be from 1 to ${STATUS_LOG_CAPACITY}.`)
+      .default(50),
+  })
+  .default({ limit: 50 })
 
 export const statusLogRouter = router({
   /** Lists the org's newest calls first. */

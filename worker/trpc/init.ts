@@ -6,6 +6,7 @@ import type { ApiKeyPrincipal, Principal, SessionPrincipal } from '../auth/princ
 import type { Database } from '../db/client'
 import type { Env } from '../env'
 import type { Role } from '../orgs/orgs.schema'
+import { describeZodError } from './zod-messages'
 
 export interface TrpcContext {
   env: Env
@@ -20,9 +21,13 @@ export interface TrpcContext {
 const t = initTRPC.context<TrpcContext>().create({
   // Without this, tRPC treats an unset NODE_ENV as development and sends stack traces to clients.
   isDev: false,
-  errorFormatter({ shape, error }) {
-    const zodError = error.cause instanceof ZodError ? z.flattenError(error.cause) : null
-    return { ...shape, data: { ...shape.data, zodError } }
+  errorFormatter({ shape, error, input }) {
+    if (!(error.cause instanceof ZodError))
+      return { ...shape, data: { ...shape.data, zodError: null } }
+    // The default message is the issues' raw JSON; send a sentence and keep the details in data.
+    const message = describeZodError(error.cause, input)
+    const zodError = z.flattenError(error.cause)
+    return { ...shape, message, data: { ...shape.data, zodError } }
   },
 })
 
@@ -65,16 +70,23 @@ const csrfCheck = t.middleware(({ ctx, type, next }) => {
 /** Any caller, signed in or not. Mutations with a session still pass the CSRF check. */
 export const publicProcedure = t.procedure.use(csrfCheck)
 
+/** A middleware that rejects calls without a session or key with `message`. */
+function requirePrincipal(message: string) {
+  return t.middleware(({ ctx, next }) => {
+    if (!ctx.principal) throw new TRPCError({ code: 'UNAUTHORIZED', message })
+    return next({ ctx: { ...ctx, principal: ctx.principal } })
+  })
+}
+
 /** Any signed-in console user or API key. */
-export const authedProcedure = publicProcedure.use(({ ctx, next }) => {
-  if (!ctx.principal) {
-    throw new TRPCError({
-      code: 'UNAUTHORIZED',
-      message: 'Sign in, or send an Account API key as "Authorization: Bearer <key>".',
-    })
-  }
-  return next({ ctx: { ...ctx, principal: ctx.principal } })
-})
+export const authedProcedure = publicProcedure.use(
+  requirePrincipal('Sign in, or send an Account API key as "Authorization: Bearer <key>".'),
+)
+
+/** Procedures only console users may call; API keys are rejected, so the message omits them. */
+const consoleOnlyProcedure = publicProcedure.use(
+  requirePrincipal('Sign in to the console first: this procedure is for console users.'),
+)
 
 const roleRank: Record<Role, number> = { viewer: 0, data_manager: 1, admin: 2 }
 
@@ -83,7 +95,7 @@ const roleRank: Record<Role, number> = { viewer: 0, data_manager: 1, admin: 2 }
  * data connectors (uploads, mapping, status), `admin` does everything.
  */
 export function consoleProcedure(minimum: Role) {
-  return authedProcedure.use(({ ctx, next }) => {
+  return consoleOnlyProcedure.use(({ ctx, next }) => {
     const principal = ctx.principal
     if (principal.kind !== 'session') {
       throw new TRPCError({

@@ -55,27 +55,12 @@ export const trpc = createTRPCClient<AppRouter>({
 /** Every procedure's output type, keyed like the router: `RouterOutputs['keys']['list']`. */
 export type RouterOutputs = inferRouterOutputs<AppRouter>
 
-interface ZodErrorData {
-  formErrors?: string[]
-  fieldErrors?: Record<string, string[] | undefined>
-}
-
 /**
- * Returns the message to show a person for a failed call: the server's message, or for invalid
- * input each field with what is wrong with it.
+ * Returns the message to show a person for a failed call. The server words every message for
+ * people, input errors included (each field with what is wrong with it), so this is its message.
  */
 export function errorMessage(error: unknown): string {
-  if (error instanceof TRPCClientError) {
-    const zodError = (error.data as { zodError?: ZodErrorData | null } | undefined)?.zodError
-    if (zodError) {
-      const fields = Object.entries(zodError.fieldErrors ?? {}).map(
-        ([field, messages]) => `${field}: ${(messages ?? []).join(', ')}`,
-      )
-      const parts = [...(zodError.formErrors ?? []), ...fields]
-      if (parts.length > 0) return parts.join('; ')
-    }
-    return error.message
-  }
+  if (error instanceof TRPCClientError) return error.message
   if (error instanceof Error) return error.message
   return String(error)
 }
