@@ -1,10 +1,13 @@
 // Benchmarks a CSV upload end to end through the local stack. It generates an accounts file, sends
 // it in parts as the console does, maps it and processes it through the queue. It prints rows per
-// second and the peak resident memory of the workerd processes.
+// second and the peak resident memory of the workerd processes, in total and per process.
 //
 // Usage: npm run bench:csv -- [--rows 100000] [--port 8840]
+// BENCH_TRACE=1 also prints the job's rows read and written at each 500 ms poll.
 import { execFileSync } from 'node:child_process'
 import {
+  readdirSync,
+  readlinkSync,
   createWriteStream,
   mkdtempSync,
   openSync,
@@ -48,18 +51,18 @@ async function writeAccountsCsv(file, count) {
   await new Promise((resolve) => out.end(resolve))
 }
 
-/** Sums the RSS (KiB) of every workerd process descended from this one. */
-function workerdRssKib() {
-  const table = execFileSync('ps', ['-A', '-o', 'pid=,ppid=,rss=,comm='], { encoding: 'utf8' })
+/** Lists every workerd process descended from this one, with its RSS in KiB. */
+function workerdProcesses() {
+  const table = execFileSync('ps', ['-A', '-o', 'pid=,ppid=,rss=,args='], { encoding: 'utf8' })
   const processes = table
     .trim()
     .split('\n')
     .map((line) => line.trim().split(/\s+/))
-    .map(([pid, ppid, rss, comm]) => ({
+    .map(([pid, ppid, rss, ...args]) => ({
       pid: Number(pid),
       ppid: Number(ppid),
       rss: Number(rss),
-      comm,
+      command: args.join(' '),
     }))
   const descendants = new Set([process.pid])
   let grew = true
@@ -72,9 +75,51 @@ function workerdRssKib() {
       }
     }
   }
-  return processes
-    .filter((entry) => descendants.has(entry.pid) && entry.comm.startsWith('workerd'))
-    .reduce((sum, entry) => sum + entry.rss, 0)
+  return processes.filter(
+    (entry) => descendants.has(entry.pid) && /(^|\/)workerd\b/.test(entry.command.split(' ')[0]),
+  )
+}
+
+/** Counts the SQLite files (local D1, R2 metadata, Durable Objects) that process `pid` has open. */
+function openSqliteFiles(pid) {
+  try {
+    return readdirSync(`/proc/${pid}/fd`).filter((fd) => {
+      try {
+        return readlinkSync(`/proc/${pid}/fd/${fd}`).endsWith('.sqlite')
+      } catch {
+        return false
+      }
+    }).length
+  } catch {
+    return 0
+  }
+}
+
+/** Peak RSS per workerd process and of their sum, in KiB, updated by `sample()`. */
+function memoryTracker() {
+  const peaks = new Map()
+  let peakSum = 0
+  return {
+    sample() {
+      const processes = workerdProcesses()
+      let sum = 0
+      for (const entry of processes) {
+        sum += entry.rss
+        const known = peaks.get(entry.pid)
+        const sqliteFiles = Math.max(known?.sqliteFiles ?? 0, openSqliteFiles(entry.pid))
+        if (!known || known.rss < entry.rss) peaks.set(entry.pid, { ...entry, sqliteFiles })
+        else known.sqliteFiles = sqliteFiles
+      }
+      peakSum = Math.max(peakSum, sum)
+    },
+    report() {
+      const lines = [...peaks.values()].map(
+        (entry) =>
+          `  pid ${entry.pid}: peak ${(entry.rss / 1024).toFixed(0)} MiB, ${entry.sqliteFiles} SQLite files open`,
+      )
+      return { peakSum, lines }
+    },
+  }
 }
 
 async function signIn(url) {
@@ -135,8 +180,9 @@ async function main() {
     persistTo: path.join(workDir, 'state'),
     adminPassword: password,
   })
-  let peakKib = workerdRssKib()
-  const sampler = setInterval(() => (peakKib = Math.max(peakKib, workerdRssKib())), 250)
+  const memory = memoryTracker()
+  memory.sample()
+  const sampler = setInterval(() => memory.sample(), 250)
   try {
     const headers = await signIn(stack.url)
     const uploadStart = performance.now()
@@ -166,6 +212,12 @@ async function main() {
     do {
       await delay(500)
       job = await call(stack.url, headers, 'uploads.get', { jobId: created.job.id }, 'GET')
+      if (process.env.BENCH_TRACE) {
+        const seconds = ((performance.now() - processStart) / 1000).toFixed(1)
+        console.log(
+          `${seconds} s: read ${job.progress.rowsRead}, written ${job.progress.rowsWritten}`,
+        )
+      }
     } while (['queued', 'running'].includes(job.status))
     const processSeconds = (performance.now() - processStart) / 1000
     const totalSeconds = uploadSeconds + processSeconds
@@ -183,7 +235,9 @@ async function main() {
     console.log(
       `end to end: ${totalSeconds.toFixed(1)} s (${Math.round(rows / totalSeconds)} rows/s)`,
     )
-    console.log(`peak workerd RSS: ${(peakKib / 1024).toFixed(0)} MiB (sampled every 250 ms)`)
+    const { peakSum, lines } = memory.report()
+    console.log(`peak workerd RSS: ${(peakSum / 1024).toFixed(0)} MiB (sampled every 250 ms)`)
+    console.log(`per workerd process:\n${lines.join('\n')}`)
   } finally {
     clearInterval(sampler)
     await stack.stop()

@@ -46,7 +46,7 @@ export const MAX_RECORD_BYTES = 1_000_000
  * string over 2,000,000 bytes, so chunks stay well below that.
  * NOTE: local D1 does not enforce that string limit, so no local test would catch a larger chunk.
  */
-const CHUNK_ROWS = 500
+const CHUNK_ROWS = 1000
 const CHUNK_BYTES = 1_500_000
 
 type Planned = { index: number; row: StoredRow; bytes: number }

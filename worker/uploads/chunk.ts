@@ -4,9 +4,10 @@ import type { Database } from '../db/client'
 import type { Env } from '../env'
 import { logError, logEvent } from '../lib/log'
 import { MAX_CELL_CHARS, readRecords } from './csv'
-import { idFieldOf, uploadFields, upsertRecords } from './fields'
+import { writeEventRecords } from '../events/events.fields'
+import { accountEntityOf, idFieldOf, uploadFields, upsertRecords } from './fields'
 import { rowToRecord, type RowPlan } from './records'
-import { finishIfDone, recountJob } from './results'
+import { finishIfDone, recountStatement } from './results'
 import { uploadChunks, uploadJobs, uploadRowFailures } from './uploads.schema'
 import type { UploadJob } from './uploads.service'
 
@@ -84,8 +85,17 @@ export async function insertFailures(db: Database, jobId: string, failures: RowF
   await flush()
 }
 
-/** Converts and writes a chunk's rows through the Account API's service. */
-async function writeRows(db: Database, job: UploadJob, chunk: Chunk, rows: string[][]) {
+/** Writes records through the service of the job's API: the Account API's or the Event API's. */
+function writeRecords(env: Env, db: Database, job: UploadJob, records: Record<string, unknown>[]) {
+  const entity = accountEntityOf(job.entity)
+  if (entity !== null) return upsertRecords(db, job.orgId, entity, records)
+  const sourceId = job.options.eventSourceId
+  if (!sourceId) throw new Error(`Events upload ${job.id} has no event source`)
+  return writeEventRecords(env.DB, job.orgId, sourceId, records)
+}
+
+/** Converts a chunk's rows to records and writes them through the job's API service. */
+async function writeRows(env: Env, db: Database, job: UploadJob, chunk: Chunk, rows: string[][]) {
   const plan: RowPlan = {
     header: job.options.header ?? [],
     mapping: job.options.mapping ?? {},
@@ -107,7 +117,7 @@ async function writeRows(db: Database, job: UploadJob, chunk: Chunk, rows: strin
     }
   })
 
-  const outcome = await upsertRecords(db, job.orgId, job.entity, records)
+  const outcome = await writeRecords(env, db, job, records)
   for (const failed of outcome.failed) {
     const row = recordRows[failed.index]
     if (!row) continue
@@ -142,7 +152,7 @@ export async function processChunk(
       `Chunk ${chunkIndex} of ${jobId} read ${rows.length} rows, expected ${chunk.rowCount}`,
     )
   }
-  const { written, failures } = await writeRows(db, job, chunk, rows)
+  const { written, failures } = await writeRows(env, db, job, chunk, rows)
   await insertFailures(db, jobId, failures)
   await markChunk(db, chunk, 'done', written, failures.length)
   await finishIfDone(env, db, executionCtx, jobId)
@@ -156,17 +166,20 @@ async function markChunk(
   written: number,
   failed: number,
 ) {
-  await db
-    .update(uploadChunks)
-    .set({ status, written, failed, updatedAt: Date.now() })
-    .where(
-      and(
-        eq(uploadChunks.jobId, chunk.jobId),
-        eq(uploadChunks.chunkIndex, chunk.chunkIndex),
-        eq(uploadChunks.status, 'pending'),
+  // One batch saves a D1 round trip per chunk, and the counts change together with the chunk.
+  await db.batch([
+    db
+      .update(uploadChunks)
+      .set({ status, written, failed, updatedAt: Date.now() })
+      .where(
+        and(
+          eq(uploadChunks.jobId, chunk.jobId),
+          eq(uploadChunks.chunkIndex, chunk.chunkIndex),
+          eq(uploadChunks.status, 'pending'),
+        ),
       ),
-    )
-  await recountJob(db, chunk.jobId)
+    recountStatement(db, chunk.jobId),
+  ])
 }
 
 /**

@@ -38,9 +38,17 @@ function snakeCase(name: string): string {
     .replace(/^_|_$/g, '')
 }
 
-/** True when `target` names a field of the entity or a custom dimension column. */
-export function isKnownTarget(target: string, fields: UploadFieldSpec[]): boolean {
+/**
+ * True when `target` names a field of the entity or, when the entity takes them, a custom
+ * dimension column.
+ */
+export function isKnownTarget(
+  target: string,
+  fields: UploadFieldSpec[],
+  dimensions = true,
+): boolean {
   if (fields.some((field) => field.name === target)) return true
+  if (!dimensions) return false
   const [prefix, key] = splitDimension(target)
   return prefix !== null && key !== ''
 }
@@ -71,8 +79,9 @@ function suggestOne(
   column: string,
   values: string[],
   fields: UploadFieldSpec[],
+  dimensions: boolean,
 ): MappingSuggestion {
-  if (isKnownTarget(column, fields)) {
+  if (isKnownTarget(column, fields, dimensions)) {
     return { column, target: column, reason: 'The column name is a template column.' }
   }
   const normalized = normalize(column)
@@ -88,6 +97,9 @@ function suggestOne(
   if (leftOutNames.has(normalized)) {
     return { column, target: null, reason: 'A row counter; nothing to store.' }
   }
+  if (!dimensions) {
+    return { column, target: null, reason: 'Not a field of this API, so it is left out.' }
+  }
   const key = snakeCase(column)
   if (looksNumeric(values)) {
     return {
@@ -102,17 +114,19 @@ function suggestOne(
 /**
  * Suggests a target for each column from its name and sample values. Template columns map to
  * themselves, common export names map to the field they hold, row counters are left out and any
- * other column becomes a custom dimension. A target is suggested for at most one column.
+ * other column becomes a custom dimension, or is left out when `dimensions` is false. A target is
+ * suggested for at most one column.
  */
 export function suggestMapping(
   header: string[],
   sampleRows: string[][],
   fields: UploadFieldSpec[],
+  dimensions = true,
 ): MappingSuggestion[] {
   const taken = new Set<string>()
   return header.map((column, index) => {
     const values = sampleRows.map((row) => row[index] ?? '')
-    const suggestion = suggestOne(column, values, fields)
+    const suggestion = suggestOne(column, values, fields, dimensions)
     if (suggestion.target !== null && taken.has(suggestion.target)) {
       return { column, target: null, reason: `${suggestion.target} is already mapped.` }
     }

@@ -54,6 +54,7 @@ export function checkMapping(
   header: string[],
   mapping: Record<string, string>,
   fields: UploadFieldSpec[],
+  dimensions = true,
 ): Finding[] {
   const findings: Finding[] = []
   const targets = new Map<string, string>()
@@ -67,11 +68,13 @@ export function checkMapping(
       })
       continue
     }
-    if (!isKnownTarget(target, fields)) {
+    if (!isKnownTarget(target, fields, dimensions)) {
       findings.push({
         level: 'error',
         code: 'unknown_field',
-        message: `Column "${column}" is mapped to "${target}", which is not a field: pick a field or a custom_label_dimensions.<name> column.`,
+        message: dimensions
+          ? `Column "${column}" is mapped to "${target}", which is not a field: pick a field or a custom_label_dimensions.<name> column.`
+          : `Column "${column}" is mapped to "${target}", which is not a field: pick a field or leave the column out.`,
       })
     }
     const other = targets.get(target)
@@ -86,7 +89,7 @@ export function checkMapping(
   }
   for (const field of fields) {
     if (!field.required || targets.has(field.name)) continue
-    const isKey = keyFieldNames.has(field.name)
+    const isKey = field.key ?? keyFieldNames.has(field.name)
     findings.push({
       level: isKey ? 'error' : 'warning',
       code: 'missing_required',

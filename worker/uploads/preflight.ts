@@ -55,6 +55,8 @@ export interface PreflightInput {
   /** True when `sample` is the whole file. */
   complete: boolean
   fields: UploadFieldSpec[]
+  /** False when the API takes no custom dimension columns (events); defaults to true. */
+  dimensions?: boolean
   mapping?: Record<string, string>
   dateFormat?: DateFormat
 }
@@ -154,9 +156,10 @@ function checkRows(
   findings.push(...checkHeader(header))
   findings.push(...checkFieldCounts(header, rows))
 
-  const suggestions = suggestMapping(header, rows.slice(0, 50), input.fields)
+  const dimensions = input.dimensions ?? true
+  const suggestions = suggestMapping(header, rows.slice(0, 50), input.fields, dimensions)
   const mapping = input.mapping ?? mappingFromSuggestions(suggestions)
-  findings.push(...checkMapping(header, mapping, input.fields))
+  findings.push(...checkMapping(header, mapping, input.fields, dimensions))
   const slashDateColumns = findSlashDateColumns(header, rows, mapping, input.fields)
   findings.push(...checkDates(header, rows, slashDateColumns, input.dateFormat))
   findings.push(...checkFormulas(header, rows))

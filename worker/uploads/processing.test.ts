@@ -21,7 +21,7 @@ import { scanJob } from './scan'
 import { trpc, uploadBytes, waitForJob } from './test-helpers'
 import { uploadChunks, uploadJobs, uploadRowFailures } from './uploads.schema'
 import { getJob, startJob } from './uploads.service'
-import { ABANDONED_UPLOAD_MS, STALL_MS } from './uploads.queue'
+import { ABANDONED_UPLOAD_MS, STALL_MS, sweepUploads } from './uploads.queue'
 
 const encoder = new TextEncoder()
 const db = () => createDb(env.DB)
@@ -163,6 +163,20 @@ describe('upload processing', () => {
     expect(job.status).toBe('completed')
     expect(job.rowsWritten).toBe(1_200)
     expect(await countRows(org.id)).toBe(1_200)
+  })
+
+  it('leaves a job with recent progress alone', async () => {
+    const { jobId } = await stalledJob(1_200)
+    const later = Date.now() + STALL_MS + 60_000
+    // The chunks look old, but the job recorded progress just before the sweep runs.
+    await db()
+      .update(uploadJobs)
+      .set({ lastProgressAt: later - 1_000 })
+      .where(eq(uploadJobs.id, jobId))
+    const swept = await sweepUploads(env, createExecutionContext(), later)
+    expect(swept.chunks).toBe(0)
+    const [job] = await db().select().from(uploadJobs).where(eq(uploadJobs.id, jobId))
+    expect(job?.rowsWritten).toBe(0)
   })
 
   it('re-drives a scan that never ran', async () => {

@@ -14,7 +14,12 @@ import type { UploadJob } from './uploads.service'
  * keeps the counts right when a chunk is processed twice.
  */
 export async function recountJob(db: Database, jobId: string): Promise<void> {
-  await db
+  await recountStatement(db, jobId)
+}
+
+/** Builds the recount of `recountJob` unexecuted, to run in a `db.batch` with other writes. */
+export function recountStatement(db: Database, jobId: string) {
+  return db
     .update(uploadJobs)
     .set({
       rowsWritten: sql`(SELECT coalesce(sum(${uploadChunks.written}), 0) FROM ${uploadChunks} WHERE ${uploadChunks.jobId} = ${jobId})`,

@@ -42,8 +42,14 @@ export async function uploadBytes(
   bytes: Uint8Array,
   entity = 'accounts',
   fileName = 'accounts.csv',
+  extra: Record<string, unknown> = {},
 ) {
-  const created = await trpc(headers, 'uploads.create', { entity, fileName, size: bytes.length })
+  const created = await trpc(headers, 'uploads.create', {
+    entity,
+    fileName,
+    size: bytes.length,
+    ...extra,
+  })
   if (!created.data) throw new Error(`create failed: ${created.error?.message}`)
   const { job, partSize, partCount } = created.data
   for (let part = 1; part <= partCount; part++) {

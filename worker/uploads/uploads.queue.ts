@@ -9,8 +9,13 @@ import { finishIfDone } from './results'
 import { scanJob, sendMessages, type ChunkMessage, type ScanMessage } from './scan'
 import { uploadChunks, uploadJobs } from './uploads.schema'
 
-/** Work untouched this long is treated as lost and re-driven by the cron sweep. */
-export const STALL_MS = 5 * 60_000
+/**
+ * A running job that records no progress for this long has lost its queue messages (a restart or
+ * a dropped message), so the cron sweep re-drives it. Each 1,000-row chunk updates the job's
+ * progress in well under a second locally, so a minute without progress is not normal work. A
+ * false re-drive costs only duplicate messages, which the handlers skip or write idempotently.
+ */
+export const STALL_MS = 60_000
 
 /** An upload whose parts stop arriving for this long is abandoned and its parts discarded. */
 export const ABANDONED_UPLOAD_MS = 24 * 3600_000
@@ -97,9 +102,9 @@ async function failJob(db: Database, jobId: string, message: string) {
 }
 
 /**
- * Re-drives upload work lost to a crash or a dropped message: scans and pending chunks untouched
- * for STALL_MS are sent again, and jobs whose last chunk finished without closing the job are
- * finished. Safe to run at any time, because every handler skips work already done.
+ * Re-drives upload work lost to a crash or a dropped message. For jobs without progress for
+ * STALL_MS, an unfinished scan and every pending chunk not sent within STALL_MS are sent again, and
+ * jobs whose last chunk finished without closing the job are finished. Safe to run at any time, because every handler skips work already done.
  */
 export async function sweepUploads(
   env: Env,
@@ -118,7 +123,14 @@ export async function sweepUploads(
     .select({ jobId: uploadChunks.jobId, chunkIndex: uploadChunks.chunkIndex })
     .from(uploadChunks)
     .innerJoin(uploadJobs, eq(uploadJobs.id, uploadChunks.jobId))
-    .where(and(active, eq(uploadChunks.status, 'pending'), lt(uploadChunks.updatedAt, before)))
+    .where(
+      and(
+        active,
+        lt(uploadJobs.lastProgressAt, before),
+        eq(uploadChunks.status, 'pending'),
+        lt(uploadChunks.updatedAt, before),
+      ),
+    )
     .limit(1000)
 
   const messages: (ScanMessage | ChunkMessage)[] = [

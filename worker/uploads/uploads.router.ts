@@ -71,6 +71,7 @@ export const uploadsRouter = router({
         entity: entityInput,
         fileName: z.string().trim().min(1, { error: 'Missing fileName.' }).max(255),
         size: z.number().int().positive({ error: 'The file is empty: pick a file with rows.' }),
+        eventSourceId: z.string().min(1).optional(),
       }),
     )
     .mutation(({ ctx, input }) =>

@@ -6,7 +6,7 @@ import { readSession } from '../auth/session'
 import { createDb } from '../db/client'
 import type { AppEnv } from '../env'
 import { csvLine } from './csv-writer'
-import { uploadFields } from './fields'
+import { takesDimensions, uploadFields } from './fields'
 import { failedRowsCsv } from './results'
 import { uploadEntities, type UploadEntity } from './uploads.schema'
 import { completeUpload, getJob, uploadPart, UploadError } from './uploads.service'
@@ -75,7 +75,8 @@ uploadRoutes.get('/templates/:file', (c) => {
   const columns = uploadFields(entity)
     .filter((field) => field.type !== 'array' && field.type !== 'object')
     .map((field) => field.name)
-  return c.body(csvLine([...columns, 'custom_label_dimensions.tier']), 200, {
+  if (takesDimensions(entity)) columns.push('custom_label_dimensions.tier')
+  return c.body(csvLine(columns), 200, {
     'content-type': 'text/csv; charset=utf-8',
     'content-disposition': `attachment; filename="${entity}-template.csv"`,
   })

@@ -14,7 +14,7 @@ export const uploadStatuses = [
 ] as const
 export type UploadStatus = (typeof uploadStatuses)[number]
 
-export const uploadEntities = ['accounts', 'account_users', 'account_contacts'] as const
+export const uploadEntities = ['accounts', 'account_users', 'account_contacts', 'events'] as const
 export type UploadEntity = (typeof uploadEntities)[number]
 
 export const dateFormats = ['YYYY-MM-DD', 'MM/DD/YYYY', 'DD/MM/YYYY'] as const
@@ -32,6 +32,8 @@ export interface UploadOptions {
   header?: string[]
   /** True when the file started with a UTF-8 byte order mark, which is skipped. */
   hadBom?: boolean
+  /** Event source that an `events` upload stores its events under. */
+  eventSourceId?: string
 }
 
 /** What the whole-file check found beyond the first megabyte. */

@@ -2,9 +2,10 @@ import { and, desc, eq, inArray, sql } from 'drizzle-orm'
 
 import type { Database } from '../db/client'
 import type { Env } from '../env'
+import { eventSources } from '../events/events.schema'
 import { createId } from '../lib/ids'
 import { logEvent } from '../lib/log'
-import { uploadFields } from './fields'
+import { takesDimensions, uploadFields } from './fields'
 import { PREFLIGHT_SAMPLE_BYTES, runPreflight, type PreflightReport } from './preflight'
 import {
   uploadJobs,
@@ -62,15 +63,52 @@ export async function listJobs(db: Database, orgId: string, limit = 50): Promise
     .limit(limit)
 }
 
+/** Input to `createJob`; `eventSourceId` is required for events and rejected otherwise. */
+export interface CreateJobInput {
+  orgId: string
+  userId: string
+  entity: UploadEntity
+  fileName: string
+  size: number
+  eventSourceId?: string
+}
+
+/** Checks that an events upload names an event source of the org, and only events do. */
+async function checkEventSource(db: Database, input: CreateJobInput): Promise<void> {
+  if (input.entity !== 'events') {
+    if (input.eventSourceId !== undefined) {
+      throw new UploadError(
+        400,
+        `eventSourceId applies to events uploads only, not ${input.entity}.`,
+      )
+    }
+    return
+  }
+  if (!input.eventSourceId) {
+    throw new UploadError(
+      400,
+      'Missing eventSourceId: choose the event source the events belong to.',
+    )
+  }
+  const [source] = await db
+    .select({ id: eventSources.id })
+    .from(eventSources)
+    .where(and(eq(eventSources.id, input.eventSourceId), eq(eventSources.orgId, input.orgId)))
+    .limit(1)
+  if (!source) {
+    throw new UploadError(
+      404,
+      `Event source ${input.eventSourceId} not found in your org: pick one from Source overview.`,
+    )
+  }
+}
+
 /** Creates a job and its R2 multipart upload; the browser then sends the parts. */
-export async function createJob(
-  env: Env,
-  db: Database,
-  input: { orgId: string; userId: string; entity: UploadEntity; fileName: string; size: number },
-) {
+export async function createJob(env: Env, db: Database, input: CreateJobInput) {
   if (input.size > MAX_UPLOAD_BYTES) {
     throw new UploadError(400, `The file is ${input.size} bytes; the limit is ${MAX_UPLOAD_BYTES}.`)
   }
+  await checkEventSource(db, input)
   const id = createId('upl')
   const r2Key = `${input.orgId}/${id}.csv`
   const multipart = await env.UPLOADS.createMultipartUpload(r2Key, {
@@ -90,7 +128,7 @@ export async function createJob(
       multipartUploadId: multipart.uploadId,
       parts: [],
       status: 'uploading',
-      options: {},
+      options: input.eventSourceId ? { eventSourceId: input.eventSourceId } : {},
       createdAt: now,
       lastProgressAt: now,
     })
@@ -154,6 +192,7 @@ export async function preflightJob(
     sample,
     complete: job.size <= PREFLIGHT_SAMPLE_BYTES,
     fields: uploadFields(job.entity),
+    dimensions: takesDimensions(job.entity),
     mapping: choices.mapping,
     dateFormat: choices.dateFormat,
   })
@@ -178,6 +217,7 @@ export async function completeUpload(env: Env, db: Database, job: UploadJob) {
 
   const report = await preflightJob(env, job)
   const options: UploadOptions = {
+    ...job.options,
     delimiter: report.delimiter,
     header: report.header,
     hadBom: report.hadBom,

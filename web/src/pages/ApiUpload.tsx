@@ -14,6 +14,7 @@ const apis: { entity: UploadEntity; label: string }[] = [
   { entity: 'accounts', label: 'Accounts' },
   { entity: 'account_users', label: 'Account users' },
   { entity: 'account_contacts', label: 'Account contacts' },
+  { entity: 'events', label: 'Usage events' },
 ]
 
 function errorMessage(error: unknown): string {
@@ -24,6 +25,8 @@ function errorMessage(error: unknown): string {
 export default function ApiUpload() {
   const [entity, setEntity] = createSignal<UploadEntity>('accounts')
   const [fields] = createResource(entity, (value) => trpc.uploads.fields.query({ entity: value }))
+  const [sources] = createResource(() => trpc.eventSources.list.query())
+  const [sourceId, setSourceId] = createSignal('')
   const [file, setFile] = createSignal<File | null>(null)
   const [sent, setSent] = createSignal<number | null>(null)
   const [pendingJobId, setPendingJobId] = createSignal<string | null>(null)
@@ -72,12 +75,15 @@ export default function ApiUpload() {
     run(async () => {
       const chosen = file()
       if (!chosen) throw new Error('Choose a CSV file first.')
+      const isEvents = entity() === 'events'
+      if (isEvents && !sourceId()) throw new Error('Choose the event source for these events.')
       setReport(null)
       setJobId(null)
       const created = await trpc.uploads.create.mutate({
         entity: entity(),
         fileName: chosen.name,
         size: chosen.size,
+        eventSourceId: isEvents ? sourceId() : undefined,
       })
       setPendingJobId(created.job.id)
       setSent(0)
@@ -129,6 +135,21 @@ export default function ApiUpload() {
       >
         <For each={apis}>{(api) => <option value={api.entity}>{api.label}</option>}</For>
       </select>{' '}
+      <Show when={entity() === 'events'}>
+        <label>
+          Event source{' '}
+          <select
+            aria-label="Event source"
+            value={sourceId()}
+            onChange={(event) => setSourceId(event.currentTarget.value)}
+          >
+            <option value="">Choose a source</option>
+            <For each={sources() ?? []}>
+              {(source) => <option value={source.id}>{source.name}</option>}
+            </For>
+          </select>
+        </label>{' '}
+      </Show>
       <a href={`/api/uploads/templates/${entity()}.csv`} download="">
         Download the {entity()} template
       </a>
@@ -176,6 +197,7 @@ export default function ApiUpload() {
                 <MappingEditor
                   report={current()}
                   fields={list()}
+                  dimensions={entity() !== 'events'}
                   mapping={mapping()}
                   onChange={setMapping}
                 />

@@ -10,11 +10,16 @@ function snakeCase(name: string): string {
     .replace(/^_|_$/g, '')
 }
 
-/** Targets offered for one column: every field, and this column as a custom dimension. */
-function targetsFor(column: string, fields: UploadField[]): string[] {
+/**
+ * Targets offered for one column: every field, and this column as a custom dimension when the
+ * API takes them.
+ */
+function targetsFor(column: string, fields: UploadField[], dimensions: boolean): string[] {
   const key = snakeCase(column) || 'column'
+  const names = fields.map((field) => field.name)
+  if (!dimensions) return names
   return [
-    ...fields.map((field) => field.name),
+    ...names,
     `custom_label_dimensions.${key}`,
     `custom_value_dimensions.${key}`,
     `custom_event_dimensions.${key}`,
@@ -28,6 +33,8 @@ function targetsFor(column: string, fields: UploadField[]): string[] {
 export default function MappingEditor(props: {
   report: PreflightReport
   fields: UploadField[]
+  /** False when the API takes no custom dimension columns, as for events. */
+  dimensions: boolean
   mapping: Record<string, string>
   onChange: (mapping: Record<string, string>) => void
 }) {
@@ -69,7 +76,7 @@ export default function MappingEditor(props: {
                   onChange={(event) => choose(column, event.currentTarget.value)}
                 >
                   <option value="">Leave out</option>
-                  <For each={targetsFor(column, props.fields)}>
+                  <For each={targetsFor(column, props.fields, props.dimensions)}>
                     {(target) => <option value={target}>{target}</option>}
                   </For>
                 </select>
