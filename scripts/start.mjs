@@ -26,8 +26,24 @@ To reset it, run: DEMO_ADMIN_PASSWORD=<new password> npm start
 Press Ctrl+C to stop.
 `)
 
+// wrangler dev never fires cron triggers by itself, and the cron sweep is what re-drives an upload
+// that a restart interrupted. Firing it once a minute through miniflare's local endpoint stands in
+// for the deployed */5 schedule; running the sweep more often only re-checks sooner.
+const SWEEP_INTERVAL_MS = 60_000
+const sweep = setInterval(async () => {
+  const url = `${server.url}/cdn-cgi/local/scheduled?cron=${encodeURIComponent('*/5 * * * *')}`
+  try {
+    const response = await fetch(url)
+    if (!response.ok)
+      console.error(`Cron sweep answered HTTP ${response.status}; retrying in 60 s.`)
+  } catch (error) {
+    console.error(`Cron sweep failed: ${error.message}; retrying in 60 s.`)
+  }
+}, SWEEP_INTERVAL_MS)
+
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
   process.on(signal, async () => {
+    clearInterval(sweep)
     await server.stop()
     process.exit(0)
   })
