@@ -1,18 +1,15 @@
 /**
- * Throttles API status entries for requests whose auth key is rejected. The send key is not a
- * secret, so anyone who knows it could otherwise flood the org's 1000-entry log with Failure
- * entries and push real ones out. At most one such entry per source is recorded per window; the
- * next recorded one counts the requests left out in between.
+ * Throttles API status entries for rejected auth keys. The send key is not secret, so without this
+ * anyone with it could flood the org's 1000-entry log and push real entries out.
  *
- * NOTE: the counters live in isolate memory, so each isolate records up to one entry per source
- * per window, and a restart forgets the count of left-out requests. That bounds the flood to a
- * few entries a minute, which is the goal; an exact count would need a Durable Object counter.
+ * NOTE: the counters live in isolate memory, so each isolate records up to one entry per source per
+ * window and a restart loses the count of left-out requests. An exact count needs a Durable Object.
  */
 
 /** Shortest time between two recorded rejected-key entries for one source, in ms. */
 export const REJECTION_LOG_WINDOW_MS = 60_000
 
-/** Most sources tracked per isolate before windows that have ended are dropped. */
+/** Maximum sources tracked per isolate before ended windows are dropped. */
 const MAX_TRACKED_SOURCES = 10_000
 
 interface Window {
@@ -22,7 +19,7 @@ interface Window {
 
 const windows = new Map<string, Window>()
 
-/** The decision for one rejected request: record it (with the count left out before) or not. */
+/** Decision for one rejected request: record it, with the count left out before, or skip it. */
 export type RejectionDecision = { record: true; suppressed: number } | { record: false }
 
 /** True when a rejected request for `sendKey` would be left out, without counting it. */
