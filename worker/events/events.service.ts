@@ -6,7 +6,11 @@ import { type CheckedBody, type BodyError, type RejectedLine } from './events.nd
 import { enqueueEvents } from './events.queue'
 import { admitRejection, isRejectionThrottled, withSuppressedCount } from './rejection-log'
 
-/** What an ingestion request returns: Natero's `status_is_ok` plus the per-line outcome. */
+/**
+ * Response of an ingestion request: Natero's `status_is_ok` plus the per-line outcome. As in the
+ * Account API, `status_is_ok` is false only for batch-level errors, so a request whose every line
+ * is rejected returns true with `accepted: 0`, and API status shows it as Failure.
+ */
 export interface IngestResponse {
   status_is_ok: boolean
   accepted: number
