@@ -42,7 +42,7 @@ export class EventSourceNotFoundError extends Error {
   }
 }
 
-/** Thrown when a key cannot be rolled or issued in its current state; the message says why. */
+/** Thrown when a key cannot be rolled or issued in its current state. The message gives the reason. */
 export class EventSourceKeyConflictError extends Error {
   constructor(message: string) {
     super(message)
@@ -147,7 +147,7 @@ async function findKey(db: Database, orgId: string, keyId: string) {
   return key
 }
 
-/** The source's active key: neither rolled nor revoked. */
+/** Returns the source's active key, which is neither rolled nor revoked, if it has one. */
 async function activeKeyOf(db: Database, orgId: string, sourceId: string) {
   const [key] = await db
     .select()
@@ -192,8 +192,7 @@ async function checkRollable(
 /**
  * Replaces an auth key with a new one, returned whole this once. The old key keeps working for
  * `graceSeconds` (0 ends it now), so senders can switch without losing events. A key still in its
- * grace period can be rolled again when the source has no active key (its replacement was
- * revoked); its grace is never lengthened.
+ * grace period can be rolled again when its replacement was revoked. Its grace is never lengthened.
  */
 export async function rollAuthKey(
   db: Database,
@@ -219,9 +218,9 @@ export async function rollAuthKey(
 }
 
 /**
- * Issues a new auth key, returned whole this once, for a source that has no active key (all its
- * keys were revoked, expired or are ending their grace). A source with an active key must roll it.
- * NOTE: two admins issuing at the same instant can both succeed; each key is valid and revocable.
+ * Issues a new auth key, returned whole this once, for a source without an active key. A source
+ * with an active key must roll it instead.
+ * NOTE: two admins issuing at the same instant can both succeed, leaving two active keys.
  */
 export async function issueAuthKey(
   db: Database,
