@@ -50,7 +50,7 @@ describe('eventSources procedures', () => {
       [oldKeyId, 'expiring'],
     ])
     expect(await codeOf(admin.eventSources.rollKey({ id: oldKeyId, graceSeconds: 0 }))).toBe(
-      'NOT_FOUND',
+      'CONFLICT',
     )
 
     await admin.eventSources.revokeKey({ id: rolled.key.id })

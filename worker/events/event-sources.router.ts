@@ -4,7 +4,9 @@ import { z } from 'zod'
 import { consoleProcedure, router } from '../trpc/init'
 import {
   createEventSource,
+  EventSourceKeyConflictError,
   EventSourceNotFoundError,
+  issueAuthKey,
   listEventSources,
   MAX_ROLL_GRACE_SECONDS,
   revokeAuthKey,
@@ -18,11 +20,17 @@ async function mapNotFound<T>(work: Promise<T>): Promise<T> {
     if (error instanceof EventSourceNotFoundError) {
       throw new TRPCError({ code: 'NOT_FOUND', message: error.message })
     }
+    if (error instanceof EventSourceKeyConflictError) {
+      throw new TRPCError({ code: 'CONFLICT', message: error.message })
+    }
     throw error
   }
 }
 
-/** Event sources and their auth keys. Viewers list them; only admins create, roll and revoke. */
+/**
+ * Event sources and their auth keys. Viewers list them; only admins create sources and roll,
+ * revoke or issue keys.
+ */
 export const eventSourcesRouter = router({
   list: consoleProcedure('viewer').query(({ ctx }) =>
     listEventSources(ctx.db, ctx.principal.orgId),
@@ -43,6 +51,12 @@ export const eventSourcesRouter = router({
     )
     .mutation(({ ctx, input }) =>
       mapNotFound(rollAuthKey(ctx.db, ctx.principal.orgId, input.id, input.graceSeconds)),
+    ),
+
+  issueKey: consoleProcedure('admin')
+    .input(z.object({ sourceId: z.string().min(1) }))
+    .mutation(({ ctx, input }) =>
+      mapNotFound(issueAuthKey(ctx.db, ctx.principal.orgId, input.sourceId)),
     ),
 
   revokeKey: consoleProcedure('admin')

@@ -42,6 +42,14 @@ export class EventSourceNotFoundError extends Error {
   }
 }
 
+/** Thrown when a key cannot be rolled or issued in its current state. The message gives the reason. */
+export class EventSourceKeyConflictError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'EventSourceKeyConflictError'
+  }
+}
+
 function newAuthKey(): string {
   return `sye_${encodeBase32LowerCaseNoPadding(randomBytes(20))}`
 }
@@ -139,9 +147,52 @@ async function findKey(db: Database, orgId: string, keyId: string) {
   return key
 }
 
+/** Returns the source's active key, which is neither rolled nor revoked, if it has one. */
+async function activeKeyOf(db: Database, orgId: string, sourceId: string) {
+  const [key] = await db
+    .select()
+    .from(eventSourceKeys)
+    .where(
+      and(
+        eq(eventSourceKeys.orgId, orgId),
+        eq(eventSourceKeys.sourceId, sourceId),
+        isNull(eventSourceKeys.revokedAt),
+        isNull(eventSourceKeys.expiresAt),
+      ),
+    )
+    .limit(1)
+  return key
+}
+
+async function checkRollable(
+  db: Database,
+  orgId: string,
+  old: typeof eventSourceKeys.$inferSelect,
+) {
+  const name = `Auth key ${old.prefix}…`
+  if (old.revokedAt !== null) {
+    throw new EventSourceKeyConflictError(
+      `${name} is revoked and cannot be rolled: roll the source's active key, or issue a new auth key if it has none.`,
+    )
+  }
+  if (old.expiresAt === null) return
+  if (old.expiresAt <= Date.now()) {
+    throw new EventSourceKeyConflictError(
+      `${name} has expired and cannot be rolled: roll the source's active key, or issue a new auth key if it has none.`,
+    )
+  }
+  const active = await activeKeyOf(db, orgId, old.sourceId)
+  if (active) {
+    throw new EventSourceKeyConflictError(
+      `${name} was already rolled: roll the current key ${active.prefix}… instead.`,
+    )
+  }
+}
+
 /**
  * Replaces an auth key with a new one, returned whole this once. The old key keeps working for
- * `graceSeconds` (0 ends it now), so senders can switch without losing events.
+ * `graceSeconds` (0 ends it now), so senders can switch without losing events. A key still in its
+ * grace period can be rolled again when its replacement was revoked. Its grace is never lengthened.
  */
 export async function rollAuthKey(
   db: Database,
@@ -150,20 +201,47 @@ export async function rollAuthKey(
   graceSeconds: number,
 ): Promise<{ authKey: string; key: AuthKeyView }> {
   const old = await findKey(db, orgId, keyId)
-  if (old.revokedAt !== null || old.replacedBy !== null) {
-    throw new EventSourceNotFoundError('active auth key', keyId)
-  }
+  await checkRollable(db, orgId, old)
   const now = Date.now()
   const authKey = newAuthKey()
   const key = keyRow(orgId, old.sourceId, authKey, now)
+  const expiresAt = Math.min(old.expiresAt ?? Infinity, now + graceSeconds * 1000)
   await db.batch([
     db.insert(eventSourceKeys).values(key),
     db
       .update(eventSourceKeys)
-      .set({ expiresAt: now + graceSeconds * 1000, replacedBy: key.id })
+      .set({ expiresAt, replacedBy: key.id })
       .where(and(eq(eventSourceKeys.orgId, orgId), eq(eventSourceKeys.id, keyId))),
   ])
   forgetCachedKeys(old.keyHash)
+  return { authKey, key: viewOfKey({ ...key, ...emptyKeyDates }, now) }
+}
+
+/**
+ * Issues a new auth key, returned whole this once, for a source without an active key. A source
+ * with an active key must roll it instead.
+ * NOTE: two admins issuing at the same instant can both succeed, leaving two active keys.
+ */
+export async function issueAuthKey(
+  db: Database,
+  orgId: string,
+  sourceId: string,
+): Promise<{ authKey: string; key: AuthKeyView }> {
+  const [source] = await db
+    .select({ id: eventSources.id })
+    .from(eventSources)
+    .where(and(eq(eventSources.orgId, orgId), eq(eventSources.id, sourceId)))
+  if (!source) throw new EventSourceNotFoundError('event source', sourceId)
+  const active = await activeKeyOf(db, orgId, sourceId)
+  if (active) {
+    throw new EventSourceKeyConflictError(
+      `The source already has active auth key ${active.prefix}…: roll it instead of issuing another.`,
+    )
+  }
+  const now = Date.now()
+  const authKey = newAuthKey()
+  const key = keyRow(orgId, sourceId, authKey, now)
+  await db.insert(eventSourceKeys).values(key)
   return { authKey, key: viewOfKey({ ...key, ...emptyKeyDates }, now) }
 }
 

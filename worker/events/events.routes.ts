@@ -1,7 +1,8 @@
 import { Hono } from 'hono'
 
 import type { AppEnv } from '../env'
-import { decodeUtf8, invalidUtf8Message } from '../lib/utf8'
+import { decodeUtf8 } from '../lib/utf8'
+import { decodeNdjsonLines, type DecodedLines, withInvalidLines } from './events.lines-utf8'
 import { checkNdjsonBody, MAX_BODY_BYTES } from './events.ndjson'
 import { ingestEvents } from './events.service'
 import { segmentRoutes } from './segment.routes'
@@ -34,18 +35,18 @@ eventApiRoutes.post('/:authKey/:sendKey', async (c) => {
   const declared = Number(c.req.header('content-length') ?? '0')
   let body = ''
   let bodyBytes = declared
-  let invalidAt = -1
+  let lines: DecodedLines | null = null
   if (declared <= MAX_BODY_BYTES) {
     const buffer = await c.req.arrayBuffer()
     const text = decodeUtf8(buffer)
     if (text.ok) body = text.text
-    else invalidAt = text.offset
+    else lines = decodeNdjsonLines(new Uint8Array(buffer))
     bodyBytes = buffer.byteLength
   }
 
   const result = await ingestEvents(request, (now) =>
-    invalidAt >= 0 && bodyBytes <= MAX_BODY_BYTES
-      ? { httpStatus: 400, message: invalidUtf8Message(invalidAt, 'UTF-8 JSON lines') }
+    lines
+      ? withInvalidLines(checkNdjsonBody(lines.text, bodyBytes, now), lines)
       : checkNdjsonBody(body, bodyBytes, now),
   )
   return c.json(result.body, result.httpStatus as 200)

@@ -4,8 +4,13 @@ import { recordCall } from '../status-log/status-log.client'
 import { authenticateEventKeys } from './event-keys.auth'
 import { type CheckedBody, type BodyError, type RejectedLine } from './events.ndjson'
 import { enqueueEvents } from './events.queue'
+import { admitRejection, isRejectionThrottled, withSuppressedCount } from './rejection-log'
 
-/** What an ingestion request returns: Natero's `status_is_ok` plus the per-line outcome. */
+/**
+ * Response of an ingestion request: Natero's `status_is_ok` plus the per-line outcome. As in the
+ * Account API, `status_is_ok` is false only for batch-level errors, so a request whose every line
+ * is rejected returns true with `accepted: 0`, and API status shows it as Failure.
+ */
 export interface IngestResponse {
   status_is_ok: boolean
   accepted: number
@@ -73,6 +78,20 @@ function report(
   })
 }
 
+/** Records a rejected key pair for the send key's org, at most once a minute per source. */
+async function reportRejectedKey(request: IngestRequest, result: IngestResult): Promise<void> {
+  if (isRejectionThrottled(request.sendKey, request.startedAt)) {
+    admitRejection(request.sendKey, request.startedAt)
+    return
+  }
+  const orgId = await orgOfSendKey(request.env.DB, request.sendKey)
+  if (!orgId) return
+  const decision = admitRejection(request.sendKey, request.startedAt)
+  if (!decision.record) return
+  const message = withSuppressedCount(result.body.message ?? '', decision.suppressed)
+  report(request, orgId, null, { ...result, body: { ...result.body, message } }, [], 0)
+}
+
 /**
  * Ingests events for one key pair: authenticates, checks every event (through `check`, which
  * parses NDJSON or objects), queues the accepted ones and waits for the queue to take them, then
@@ -91,8 +110,7 @@ export async function ingestEvents(
   )
   if (!identity.ok) {
     const result = failure(401, identity.message)
-    const orgId = await orgOfSendKey(env.DB, request.sendKey)
-    if (orgId) report(request, orgId, null, result, [], 0)
+    await reportRejectedKey(request, result)
     return result
   }
 

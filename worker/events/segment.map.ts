@@ -3,7 +3,7 @@ import { type BodyError, type CheckedBody, checkEventObjects } from './events.nd
 /**
  * Maps Segment spec calls (track, identify, group) to Natero events, so Segment-style SDKs can
  * send to the Event API. The mapping follows the Segment destination for Natero: `anonymousId`
- * is the session id, `track` events are features, `identify` carries user details and `group`
+ * is the session id unless `context.sessionId` is set, `track` events are features, `identify` carries user details and `group`
  * account details.
  */
 
@@ -43,7 +43,7 @@ export function segmentToEvent(type: SegmentType, value: unknown, now: number): 
   const call = record(value)
   const base = {
     user_id: call.userId,
-    session_id: call.anonymousId,
+    session_id: record(call.context).sessionId ?? call.anonymousId,
     created_at: createdAtOf(call, now),
   }
   if (type === 'track') {
@@ -96,6 +96,28 @@ export function readWriteKey(
   return { authKey: decoded.slice(0, separator), sendKey: decoded.slice(separator + 1) }
 }
 
+/** The Segment fields each required Natero field is read from, by call type. */
+const SEGMENT_SOURCES: Record<string, Record<SegmentType, string>> = {
+  session_id: {
+    track: 'anonymousId, or context.sessionId',
+    identify: 'anonymousId, or context.sessionId',
+    group: 'anonymousId, or context.sessionId',
+  },
+  user_id: { track: 'userId', identify: 'userId', group: 'userId' },
+  account_id: {
+    track: 'context.groupId, or account_id in properties',
+    identify: 'context.groupId, or account_id in traits',
+    group: 'groupId',
+  },
+}
+
+/** Rewords a missing-field message to name the Segment field the value is read from. */
+function inSegmentTerms(type: SegmentType, message: string): string {
+  const missing = /^Missing required field (\w+):/.exec(message)
+  const from = missing ? SEGMENT_SOURCES[missing[1] as string]?.[type] : undefined
+  return from ? `Missing required field ${missing![1]}: send ${from}.` : message
+}
+
 /**
  * Checks Segment calls by the Event API rules, numbering them from 1. A call whose `type` is not
  * track, identify or group (in a batch) is rejected by name.
@@ -115,6 +137,8 @@ export function checkSegmentCalls(
     const type = calls[rejected.line - 1]?.type
     if (events[rejected.line - 1] === null) {
       rejected.message = `Unsupported Segment call type ${JSON.stringify(type)}: send track, identify or group.`
+    } else {
+      rejected.message = inSegmentTerms(type as SegmentType, rejected.message)
     }
   }
   return checked

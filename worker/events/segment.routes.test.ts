@@ -76,8 +76,56 @@ describe('POST /v1/segment', () => {
     expect(response.body.accepted).toBe(2)
     expect(response.body.rejected).toEqual([
       { line: 3, message: 'Unsupported Segment call type "page": send track, identify or group.' },
-      { line: 4, message: 'Missing required field account_id: send it as a non-empty string.' },
+      {
+        line: 4,
+        message:
+          'Missing required field account_id: send context.groupId, or account_id in properties.',
+      },
     ])
+  })
+
+  it('names the Segment fields a session id comes from', async () => {
+    const org = await createOrg()
+    const source = await createSource(org.id)
+    const call = { userId: 'user_1', event: 'Clicked', context: { groupId: 'acc_1' } }
+    const response = await postSegment(
+      'batch',
+      {
+        batch: [
+          { ...call, type: 'track', timestamp: timestamp() },
+          { ...call, type: 'track', context: { groupId: 'acc_1', sessionId: 's_9' } },
+        ],
+      },
+      `${source.authKey}:${source.sendKey}`,
+    )
+
+    expect(response.body.accepted).toBe(1)
+    expect(response.body.rejected).toEqual([
+      {
+        line: 1,
+        message: 'Missing required field session_id: send anonymousId, or context.sessionId.',
+      },
+    ])
+    const [stored] = await eventually(
+      () => db().select().from(events).where(eq(events.orgId, org.id)),
+      (rows) => rows.length === 1,
+    )
+    expect(stored?.sessionId).toBe('s_9')
+  })
+
+  it('shows a request with every call rejected as Failure', async () => {
+    const org = await createOrg()
+    const source = await createSource(org.id)
+    const response = await postSegment(
+      'track',
+      { event: 'Clicked' },
+      `${source.authKey}:${source.sendKey}`,
+    )
+
+    expect(response.status).toBe(200)
+    expect(response.body).toMatchObject({ status_is_ok: true, accepted: 0 })
+    const [entry] = await statusEntries(org.id, 1)
+    expect(entry).toMatchObject({ outcome: 'Failure', recordsSent: 1, recordsFailed: 1 })
   })
 
   it('rejects a missing or wrong write key', async () => {

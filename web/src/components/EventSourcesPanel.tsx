@@ -112,6 +112,18 @@ function SourceCard(props: {
 }) {
   const [error, setError] = createSignal<string | null>(null)
   const example = () => curlExample(props.eventApiBase, props.source.sendKey)
+  const hasActiveKey = () => props.source.keys.some((key) => key.status === 'active')
+
+  async function issue() {
+    setError(null)
+    try {
+      const result = await trpc.eventSources.issueKey.mutate({ sourceId: props.source.id })
+      props.onRolled(props.source.name, result.authKey)
+      props.onChanged()
+    } catch (caught) {
+      setError(errorMessage(caught))
+    }
+  }
 
   return (
     <section class="card" aria-label={`Event source ${props.source.name}`}>
@@ -157,6 +169,17 @@ function SourceCard(props: {
           </tbody>
         </table>
       </div>
+      <Show when={!hasActiveKey()}>
+        <p class="notice" role="status">
+          This source has no active auth key, so it cannot receive events after any grace period
+          ends.{' '}
+          <Show when={props.canManage} fallback={<>Ask an admin to issue a new auth key.</>}>
+            <button type="button" onClick={() => void issue()}>
+              Issue a new auth key
+            </button>
+          </Show>
+        </p>
+      </Show>
       <h4>Send events with curl</h4>
       <pre class="code">{example()}</pre>
       <CopyButton value={example()} label="Copy command" />
@@ -166,7 +189,8 @@ function SourceCard(props: {
 
 /**
  * Usage Event API sources: each has a public send key and secret auth keys. Every role can list
- * them, and admins create sources and roll or revoke auth keys. A new auth key is shown once.
+ * them, and admins create sources, roll or revoke auth keys, and issue a key to a source left
+ * without one. A new auth key is shown once.
  */
 export default function EventSourcesPanel() {
   const isAdmin = useIsAdmin()
