@@ -268,8 +268,12 @@ describe('Account API from key to API status', () => {
     await page.getByRole('button', { name: 'Create key' }).click()
     const alert = page.getByRole('alert').filter({ hasText: 'Your session has ended' })
     await alert.waitFor()
+    // The rejected call's response restored the cookie, so the session is still usable.
     await alert.getByRole('link', { name: 'Sign in' }).click()
-    await page.getByRole('alert').filter({ hasText: 'Clear this site’s cookies' }).waitFor()
+    await page.getByRole('heading', { name: 'Source overview', level: 1 }).waitFor()
+    await page.getByLabel('Label').fill('After CSRF cookie restored')
+    await page.getByRole('button', { name: 'Create key' }).click()
+    await page.getByText('After CSRF cookie restored').first().waitFor()
     expect(pageErrors).toEqual([])
   })
 })

@@ -10,15 +10,6 @@ function readCsrfToken(): string | null {
   return match?.[1] ? decodeURIComponent(match[1]) : null
 }
 
-/**
- * Returns whether the browser still has the `sy_csrf` cookie. Without it every change made with
- * the session is rejected, and only clearing the site's cookies (which drops the HttpOnly session
- * cookie too) lets the user sign in again.
- */
-export function hasCsrfToken(): boolean {
-  return readCsrfToken() !== null
-}
-
 let unauthorizedHandler: (() => void) | null = null
 
 /**

@@ -5,7 +5,7 @@ import ErrorText from '../components/ErrorText'
 import type { SignInReason } from '../lib/links'
 import { valueOf } from '../lib/resource'
 import { useSession } from '../lib/session'
-import { errorMessage, hasCsrfToken, trpc } from '../lib/trpc'
+import { errorMessage, trpc } from '../lib/trpc'
 
 /**
  * Email and password sign-in. A signed-in visitor goes straight to the console. The `reason`
@@ -20,11 +20,8 @@ export default function SignIn() {
   const [busy, setBusy] = createSignal(false)
   const [error, setError] = createSignal<string | null>(null)
 
-  // A session whose CSRF cookie is gone cannot sign in or out, so it stays here and explains.
-  const csrfCookieLost = () => valueOf(me) != null && !hasCsrfToken()
-
   createEffect(() => {
-    if (valueOf(me) && !csrfCookieLost()) navigate('/', { replace: true })
+    if (valueOf(me)) navigate('/', { replace: true })
   })
 
   async function submit(event: SubmitEvent) {
@@ -45,14 +42,7 @@ export default function SignIn() {
     <main class="centered">
       <form class="card sign-in" onSubmit={(event) => void submit(event)}>
         <h1>Sign in to Switchyard</h1>
-        <Show when={csrfCookieLost()}>
-          <p class="error" role="alert">
-            Your browser lost this session’s security cookie (<code>sy_csrf</code>), so Switchyard
-            rejects every change. Clear this site’s cookies in the browser settings, then reload
-            this page and sign in.
-          </p>
-        </Show>
-        <Show when={params.reason === 'session-ended' && !csrfCookieLost()}>
+        <Show when={params.reason === 'session-ended'}>
           <p class="notice" role="status">
             Your session ended; sign in again.
           </p>
