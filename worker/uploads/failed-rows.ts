@@ -8,10 +8,10 @@ import { csvLine } from './csv-writer'
 import { uploadChunks, uploadRowFailures } from './uploads.schema'
 import type { UploadJob } from './uploads.service'
 
-/** Name of the column the failed-rows file adds; preflight recognises it on re-upload. */
+/** Name of the column the failed-rows file adds. Preflight recognises it on re-upload. */
 export const ERROR_COLUMN = 'error'
 
-/** Names the columns past the header that some failed rows hold: `extra_1`, `extra_2`, ... */
+/** Names the columns past the header that some failed rows contain: `extra_1`, `extra_2`, ... */
 export function failedRowsHeader(header: string[], width: number): string[] {
   const extras = Array.from(
     { length: Math.max(0, width - header.length) },
@@ -61,9 +61,9 @@ async function chunkFailures(env: Env, db: Database, job: UploadJob, chunk: Chun
 }
 
 /**
- * Streams the job's failed rows as CSV: each row's cells exactly as uploaded under the uploaded
- * header (cells past the header under `extra_1..n`), then an `error` column; every cell is
- * formula-escaped. Works one chunk at a time, so memory stays flat.
+ * Streams the job's failed rows as CSV, each row's cells exactly as uploaded plus an `error` column.
+ * Cells past the header go under `extra_1..n`, and every cell is formula-escaped. It reads one
+ * chunk at a time, so memory stays flat.
  */
 export function failedRowsCsv(env: Env, db: Database, job: UploadJob): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder()
