@@ -134,7 +134,7 @@ async function saveParseError(
  * Cuts the job's file into chunks from its saved scan offset, saving each chunk in D1 before its
  * message is sent, so a lost message is re-driven from D1 by the cron sweep. Streams the file,
  * so memory stays flat whatever its size. Past `budget` it sends itself a new scan message and
- * returns, so one invocation never holds the Worker for the whole file.
+ * returns, so one invocation never blocks the Worker for the whole file.
  */
 export async function scanJob(
   env: Env,
