@@ -37,6 +37,14 @@ export function checkHeader(header: string[]): Finding[] {
   return findings
 }
 
+/** Lists row numbers for a message: the first 20, then "and N more". */
+export function listRows(rows: number[]): string {
+  const shown = rows.slice(0, MAX_ROW_NUMBERS).join(', ')
+  const more = rows.length > MAX_ROW_NUMBERS ? ` and ${rows.length - MAX_ROW_NUMBERS} more` : ''
+  return `${rows.length === 1 ? 'Row' : 'Rows'} ${shown}${more}`
+}
+
+/** Reports data rows whose field count differs from the header's, by row number. */
 export function checkFieldCounts(header: string[], rows: string[][]): Finding[] {
   const wrong = rows.flatMap((row, index) => (row.length === header.length ? [] : [index + 2]))
   if (wrong.length === 0) return []
@@ -44,7 +52,7 @@ export function checkFieldCounts(header: string[], rows: string[][]): Finding[] 
     {
       level: 'warning',
       code: 'field_count',
-      message: `${wrong.length} row(s) do not have ${header.length} fields like the header; they will fail with their row number unless fixed.`,
+      message: `${listRows(wrong)} ${wrong.length === 1 ? 'does' : 'do'} not have ${header.length} fields like the header, so ${wrong.length === 1 ? 'it fails' : 'they fail'} with the row number unless fixed.`,
       rows: wrong.slice(0, MAX_ROW_NUMBERS),
     },
   ]
