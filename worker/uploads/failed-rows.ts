@@ -5,11 +5,9 @@ import type { Env } from '../env'
 import { logError } from '../lib/log'
 import { readChunkRows } from './chunk'
 import { csvLine } from './csv-writer'
+import { ERROR_COLUMN } from './mapping'
 import { uploadChunks, uploadRowFailures } from './uploads.schema'
 import type { UploadJob } from './uploads.service'
-
-/** Name of the column the failed-rows file adds. Preflight recognises it on re-upload. */
-export const ERROR_COLUMN = 'error'
 
 /** Names the columns past the header that some failed rows contain: `extra_1`, `extra_2`, ... */
 export function failedRowsHeader(header: string[], width: number): string[] {

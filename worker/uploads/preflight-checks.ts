@@ -1,6 +1,6 @@
 import { readSlashDate } from './dates'
 import type { UploadFieldSpec } from './fields'
-import { isKnownTarget, splitDimension } from './mapping'
+import { ERROR_COLUMN, isKnownTarget, splitDimension } from './mapping'
 import type { Finding } from './preflight'
 import type { DateFormat } from './uploads.schema'
 
@@ -58,16 +58,36 @@ export function checkFieldCounts(header: string[], rows: string[][]): Finding[] 
   ]
 }
 
+const dimensionNames = {
+  custom_label_dimensions: 'custom label dimension',
+  custom_value_dimensions: 'custom value dimension',
+  custom_event_dimensions: 'custom event dimension',
+}
+
+/** Reports a column that is not a field and is stored as a custom dimension, so the user decides. */
+function checkDimensionColumn(column: string, target: string, entity: string): Finding | null {
+  const [prefix, key] = splitDimension(target)
+  if (prefix === null || column === target) return null
+  return {
+    level: 'warning',
+    code: 'unknown_column',
+    message: `Column "${column}" is not a field of ${entity}, so it will be stored as ${dimensionNames[prefix]} ${key}. Leave it out in the mapping if it should not be stored.`,
+  }
+}
+
+/** Checks the column mapping: unmapped and guessed columns, unknown targets, missing fields. */
 export function checkMapping(
   header: string[],
   mapping: Record<string, string>,
   fields: UploadFieldSpec[],
+  entity = 'this upload',
 ): Finding[] {
   const findings: Finding[] = []
   const targets = new Map<string, string>()
   for (const column of header) {
     const target = mapping[column]
     if (target === undefined) {
+      if (column.trim().toLowerCase() === ERROR_COLUMN) continue
       findings.push({
         level: 'warning',
         code: 'unknown_column',
@@ -75,6 +95,8 @@ export function checkMapping(
       })
       continue
     }
+    const guessed = checkDimensionColumn(column, target, entity)
+    if (guessed !== null) findings.push(guessed)
     if (!isKnownTarget(target, fields)) {
       findings.push({
         level: 'error',

@@ -141,6 +141,31 @@ describe('preflight', () => {
     expect(noKey.findings[0]?.message).toContain('Required field account_id has no column')
   })
 
+  it('leaves out the error column of failed rows', () => {
+    const report = check('account_id,name,join_date,error\na1,A,2024-01-01,Row 2: bad\n')
+    expect(report.mapping).toEqual({
+      account_id: 'account_id',
+      name: 'name',
+      join_date: 'join_date',
+    })
+    expect(report.suggestions[3]?.target).toBeNull()
+    expect(codes(report)).toEqual([])
+  })
+
+  it('asks about a column that is not a field', () => {
+    const report = check('account_id,name,shoe_size,colour\na1,A,42,red\n', { entity: 'accounts' })
+    expect(report.mapping.colour).toBe('custom_label_dimensions.colour')
+    expect(report.suggestions[3]?.unconfirmed).toBe(true)
+    const messages = report.findings
+      .filter((f) => f.code === 'unknown_column')
+      .map((f) => f.message)
+    expect(messages).toEqual([
+      'Column "shoe_size" is not a field of accounts, so it will be stored as custom value dimension shoe_size. Leave it out in the mapping if it should not be stored.',
+      'Column "colour" is not a field of accounts, so it will be stored as custom label dimension colour. Leave it out in the mapping if it should not be stored.',
+    ])
+    expect(report.blocking).toBe(false)
+  })
+
   it('asks for a date format for ambiguous dates', () => {
     const text = 'account_id,name,join_date\na1,A,03/04/2024\na2,B,05/06/2024\n'
     const report = check(text)

@@ -59,6 +59,8 @@ export interface PreflightInput {
   /** True when `sample` is the whole file. */
   complete: boolean
   fields: UploadFieldSpec[]
+  /** Entity name for messages, such as `accounts`. */
+  entity?: string
   mapping?: Record<string, string>
   dateFormat?: DateFormat
 }
@@ -163,7 +165,7 @@ function checkRows(
 
   const suggestions = suggestMapping(header, rows.slice(0, 50), input.fields)
   const mapping = input.mapping ?? mappingFromSuggestions(suggestions)
-  findings.push(...checkMapping(header, mapping, input.fields))
+  findings.push(...checkMapping(header, mapping, input.fields, input.entity))
   const slashDateColumns = findSlashDateColumns(header, rows, mapping, input.fields)
   findings.push(...checkDates(header, rows, slashDateColumns, input.dateFormat))
   findings.push(...checkFormulas(header, rows))

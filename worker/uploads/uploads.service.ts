@@ -154,6 +154,7 @@ export async function preflightJob(
     sample,
     complete: job.size <= PREFLIGHT_SAMPLE_BYTES,
     fields: uploadFields(job.entity),
+    entity: job.entity,
     mapping: choices.mapping,
     dateFormat: choices.dateFormat,
   })
