@@ -219,7 +219,8 @@ function previewRows(
   findings: Finding[],
 ): Record<string, string>[] {
   const shown = rows.slice(0, PREVIEW_ROWS).map((cells) => ({ cells, cut: false }))
-  // Only a long cut field is shown: a row merely cut mid-line is the next sample's first row.
+  // A cut row is shown only when its last field is long, because that field would otherwise leave
+  // the preview empty. A row merely cut mid-line is left out.
   const longCut = (cutRow?.at(-1)?.length ?? 0) > PREVIEW_CELL_CHARS
   if (shown.length < PREVIEW_ROWS && cutRow !== null && longCut && header.length > 0) {
     shown.push({ cells: cutRow, cut: true })
