@@ -114,6 +114,27 @@ describe('uploads end to end', () => {
     expect(rows[3]?.[width - 1]).toMatch(/^Row 5: /)
   })
 
+  it('returns a failed row wider than a D1 value', async () => {
+    const { headers } = await signedIn()
+    const cells = Array.from({ length: 25 }, (_, i) => String.fromCharCode(97 + i).repeat(90_000))
+    const text = `account_id,name,join_date\r\nok,Fine,2020-01-01\r\n${cells.join(',')}\r\n`
+    const { jobId, preflight } = await uploadBytes(headers, encoder.encode(text))
+    await trpc(headers, 'uploads.start', { jobId, mapping: preflight.mapping })
+    const job = await waitForJob(jobId)
+    expect(job.status).toBe('completed')
+    expect(job.rowsWritten).toBe(1)
+    expect(job.rowsFailed).toBe(1)
+    // Local D1 accepts larger values than production, which rejects one over 2,000,000 bytes.
+    const [stored] = await failuresOf(jobId)
+    expect(JSON.stringify(stored?.raw).length).toBeLessThan(2_000_000)
+    expect(stored?.raw.length).toBe(25)
+
+    const response = await rest(headers, 'GET', `${jobId}/failed-rows.csv`)
+    const rows = parse(await response.text(), { relax_column_count: true }) as string[][]
+    expect(rows[1]?.slice(0, 25)).toEqual(cells)
+    expect(rows[1]?.[25]).toMatch(/^Row 3: /)
+  })
+
   it('maps an export with its own headers', async () => {
     const { org, headers } = await signedIn()
     const text =
