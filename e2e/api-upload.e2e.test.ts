@@ -15,10 +15,15 @@ import {
 const ORGANIZATIONS_CSV =
   process.env.ORGANIZATIONS_CSV ?? '/work/shared/data/public/organizations-10000.csv'
 
-async function signIn(page: Page, url: string) {
+async function signIn(
+  page: Page,
+  url: string,
+  email = DEMO_ADMIN.email,
+  password = DEMO_ADMIN.password,
+) {
   await page.goto(`${url}/sign-in`)
-  await page.getByLabel('Email').fill(DEMO_ADMIN.email)
-  await page.getByLabel('Password').fill(DEMO_ADMIN.password)
+  await page.getByLabel('Email').fill(email)
+  await page.getByLabel('Password').fill(password)
   await page.getByRole('button', { name: 'Sign in' }).click()
   await page.getByRole('heading', { name: 'Source overview', level: 1 }).waitFor()
 }
@@ -82,6 +87,61 @@ describe('API upload of an organizations export', () => {
       'Index,Organization Id,Name,Website,Country,Description,Founded,Industry,Number of employees,error',
     )
     expect(lines.length).toBe(failed + 1)
+    await context.close()
+  })
+
+  it('reopens uploads at their step and limits viewers', async () => {
+    const context = await browser.newContext()
+    page = await context.newPage()
+    page.setDefaultTimeout(20_000)
+    await signIn(page, stack.url)
+    await page.goto(`${stack.url}/api-upload`)
+    await page.getByLabel('CSV file').setInputFiles({
+      name: 'shoes.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from('account_id,name,shoe_size\r\nshoe-1,Shoe One,42\r\n'),
+    })
+    await page.getByRole('button', { name: 'Upload and check' }).click()
+    await page.getByRole('heading', { name: '3. Check and map' }).waitFor()
+    await page.getByText('delimiter comma,').waitFor()
+    await page.getByText('Column "shoe_size" is not a field of accounts').waitFor()
+    await page.getByText('Suggested, not confirmed').waitFor()
+
+    const cookies = await context.cookies()
+    const created = await page.request.post(`${stack.url}/api/trpc/uploads.create`, {
+      data: { entity: 'accounts', fileName: 'half.csv', size: 100 },
+      headers: { 'x-csrf-token': cookies.find((c) => c.name === 'sy_csrf')?.value ?? '' },
+    })
+    expect(created.status()).toBe(200)
+
+    await page.reload()
+    await page.getByRole('button', { name: 'shoes.csv' }).click()
+    await page.getByRole('heading', { name: '3. Check and map' }).waitFor()
+    expect(await page.getByLabel('Field for column account_id').inputValue()).toBe('account_id')
+    await page.getByRole('button', { name: 'Start processing' }).waitFor()
+
+    await page.getByRole('button', { name: 'half.csv' }).click()
+    await page.getByText('The file upload of half.csv was not finished').waitFor()
+    await page.getByRole('button', { name: 'Cancel this upload' }).click()
+    await page.getByRole('row', { name: /half\.csv.*cancelled/ }).waitFor()
+
+    await page.getByRole('link', { name: 'People' }).click()
+    await page.getByLabel('Email').fill('upload-viewer@demo.switchyard.local')
+    await page.getByLabel('Name').fill('Uma Viewer')
+    await page.getByLabel('Role', { exact: true }).selectOption('viewer')
+    await page.getByRole('button', { name: 'Add person' }).click()
+    const password = await page.locator('#temporary-password').inputValue()
+    await page.getByRole('button', { name: 'Sign out' }).click()
+    await page.waitForURL('**/sign-in')
+
+    await signIn(page, stack.url, 'upload-viewer@demo.switchyard.local', password)
+    await page.goto(`${stack.url}/api-upload`)
+    await page.getByText('Viewers can see uploads but not send one.').waitFor()
+    expect(await page.getByLabel('CSV file').count()).toBe(0)
+    expect(await page.getByRole('button', { name: 'Upload and check' }).count()).toBe(0)
+    await page.getByRole('button', { name: 'shoes.csv' }).click()
+    await page.getByText('Only an admin or data manager can start this upload.').waitFor()
+    expect(await page.getByRole('button', { name: 'Start processing' }).count()).toBe(0)
     await context.close()
   })
 })

@@ -47,11 +47,19 @@ export async function readChunkRows(env: Env, job: UploadJob, chunk: Chunk): Pro
   return rows
 }
 
+/** Characters of one row's copy kept in D1, well below D1's 2 MB limit on one value. */
+const RAW_ROW_CHARS = 500_000
+
+/**
+ * Cuts the D1 copy of a failed row's cells so it fits in one D1 value, keeping every cell. The
+ * failed-rows file re-reads the row whole from R2 and uses this copy only when it cannot.
+ */
 function clipRaw(cells: string[]): string[] {
+  const total = cells.reduce((sum, cell) => sum + cell.length, 0)
+  const share = total > RAW_ROW_CHARS ? Math.floor(RAW_ROW_CHARS / cells.length) : MAX_CELL_CHARS
+  const limit = Math.min(share, MAX_CELL_CHARS)
   return cells.map((cell) =>
-    cell.length > MAX_CELL_CHARS
-      ? `${cell.slice(0, MAX_CELL_CHARS)}[cut at ${MAX_CELL_CHARS} characters]`
-      : cell,
+    cell.length > limit ? `${cell.slice(0, limit)}[cut at ${limit} characters]` : cell,
   )
 }
 
@@ -74,9 +82,9 @@ export async function insertFailures(db: Database, jobId: string, failures: RowF
     size = 0
   }
   for (const failure of failures) {
-    const length = failure.raw.reduce(
-      (sum, cell) => sum + Math.min(cell.length, MAX_CELL_CHARS),
-      200,
+    const length = Math.min(
+      failure.raw.reduce((sum, cell) => sum + Math.min(cell.length, MAX_CELL_CHARS) + 40, 200),
+      RAW_ROW_CHARS + failure.raw.length * 40 + 200,
     )
     if (size + length > FAILURE_BATCH_CHARS) await flush()
     batch.push(failure)

@@ -74,6 +74,17 @@ export function detectDelimiter(text: string): string {
 export interface ParsedSample {
   records: string[][]
   error: string | null
+  /** The record cut by the end of a partial sample, as far as the sample reaches. */
+  cut: string[] | null
+}
+
+function parseCut(text: string, delimiter: string): string[] | null {
+  try {
+    const records = parseSync(`${text}"`, { delimiter, relax_column_count: true }) as string[][]
+    return records.at(-1) ?? null
+  } catch {
+    return null
+  }
 }
 
 /**
@@ -94,11 +105,13 @@ export function parseSample(text: string, delimiter: string, complete: boolean):
   } catch (caught) {
     const code = (caught as { code?: string }).code
     // A partial sample may end inside a quoted field, and the rows before it are complete.
-    if (!complete && code === 'CSV_QUOTE_NOT_CLOSED') return { records, error: null }
-    return { records, error: caught instanceof Error ? caught.message : String(caught) }
+    if (!complete && code === 'CSV_QUOTE_NOT_CLOSED') {
+      return { records, error: null, cut: parseCut(text, delimiter) }
+    }
+    return { records, error: caught instanceof Error ? caught.message : String(caught), cut: null }
   }
-  if (!complete) records.pop()
-  return { records, error: null }
+  const cut = complete ? null : (records.pop() ?? null)
+  return { records, error: null, cut }
 }
 
 /** One record read from a stream, with the byte offset just after it. */

@@ -68,7 +68,12 @@ export interface MappingSuggestion {
   /** Field name, dimension column, or null to leave the column out. */
   target: string | null
   reason: string
+  /** True for a guessed custom dimension, which the user should confirm or leave out. */
+  unconfirmed?: boolean
 }
+
+/** Name of the column our failed-rows file adds; a re-upload leaves it out. */
+export const ERROR_COLUMN = 'error'
 
 function looksNumeric(values: string[]): boolean {
   const present = values.filter((value) => value.trim() !== '')
@@ -85,6 +90,9 @@ function suggestOne(
     return { column, target: column, reason: 'The column name is a template column.' }
   }
   const normalized = normalize(column)
+  if (normalized === ERROR_COLUMN) {
+    return { column, target: null, reason: 'The error column of a failed-rows file.' }
+  }
   const fieldNames = new Set(fields.map((field) => field.name))
   for (const [target, names] of Object.entries(synonyms)) {
     if (
@@ -105,10 +113,16 @@ function suggestOne(
     return {
       column,
       target: `custom_value_dimensions.${key}`,
-      reason: 'Sample values are numbers, so a number dimension.',
+      reason: 'Not a field. Sample values are numbers, so a number dimension unless left out.',
+      unconfirmed: true,
     }
   }
-  return { column, target: `custom_label_dimensions.${key}`, reason: 'Kept as a text dimension.' }
+  return {
+    column,
+    target: `custom_label_dimensions.${key}`,
+    reason: 'Not a field, so a text dimension unless left out.',
+    unconfirmed: true,
+  }
 }
 
 /**

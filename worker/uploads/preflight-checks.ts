@@ -1,6 +1,6 @@
 import { readSlashDate } from './dates'
 import type { UploadFieldSpec } from './fields'
-import { isKnownTarget, splitDimension } from './mapping'
+import { ERROR_COLUMN, isKnownTarget, splitDimension } from './mapping'
 import type { Finding } from './preflight'
 import type { DateFormat } from './uploads.schema'
 
@@ -37,6 +37,14 @@ export function checkHeader(header: string[]): Finding[] {
   return findings
 }
 
+/** Lists row numbers for a message: the first 20, then "and N more". */
+export function listRows(rows: number[]): string {
+  const shown = rows.slice(0, MAX_ROW_NUMBERS).join(', ')
+  const more = rows.length > MAX_ROW_NUMBERS ? ` and ${rows.length - MAX_ROW_NUMBERS} more` : ''
+  return `${rows.length === 1 ? 'Row' : 'Rows'} ${shown}${more}`
+}
+
+/** Reports data rows whose field count differs from the header's, by row number. */
 export function checkFieldCounts(header: string[], rows: string[][]): Finding[] {
   const wrong = rows.flatMap((row, index) => (row.length === header.length ? [] : [index + 2]))
   if (wrong.length === 0) return []
@@ -44,23 +52,43 @@ export function checkFieldCounts(header: string[], rows: string[][]): Finding[] 
     {
       level: 'warning',
       code: 'field_count',
-      message: `${wrong.length} row(s) do not have ${header.length} fields like the header; they will fail with their row number unless fixed.`,
+      message: `${listRows(wrong)} ${wrong.length === 1 ? 'does' : 'do'} not have ${header.length} fields like the header, so ${wrong.length === 1 ? 'it fails' : 'they fail'} with the row number unless fixed.`,
       rows: wrong.slice(0, MAX_ROW_NUMBERS),
     },
   ]
 }
 
+const dimensionNames = {
+  custom_label_dimensions: 'custom label dimension',
+  custom_value_dimensions: 'custom value dimension',
+  custom_event_dimensions: 'custom event dimension',
+}
+
+/** Reports a column that is not a field and is stored as a custom dimension, so the user decides. */
+function checkDimensionColumn(column: string, target: string, entity: string): Finding | null {
+  const [prefix, key] = splitDimension(target)
+  if (prefix === null || column === target) return null
+  return {
+    level: 'warning',
+    code: 'unknown_column',
+    message: `Column "${column}" is not a field of ${entity}, so it will be stored as ${dimensionNames[prefix]} ${key}. Leave it out in the mapping if it should not be stored.`,
+  }
+}
+
+/** Checks the column mapping: unmapped and guessed columns, unknown targets, missing fields. */
 export function checkMapping(
   header: string[],
   mapping: Record<string, string>,
   fields: UploadFieldSpec[],
   dimensions = true,
+  entity = 'this upload',
 ): Finding[] {
   const findings: Finding[] = []
   const targets = new Map<string, string>()
   for (const column of header) {
     const target = mapping[column]
     if (target === undefined) {
+      if (column.trim().toLowerCase() === ERROR_COLUMN) continue
       findings.push({
         level: 'warning',
         code: 'unknown_column',
@@ -68,6 +96,8 @@ export function checkMapping(
       })
       continue
     }
+    const guessed = checkDimensionColumn(column, target, entity)
+    if (guessed !== null) findings.push(guessed)
     if (!isKnownTarget(target, fields, dimensions)) {
       findings.push({
         level: 'error',

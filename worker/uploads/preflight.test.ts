@@ -104,6 +104,15 @@ describe('preflight', () => {
     const finding = report.findings.find((f) => f.code === 'field_count')
     expect(finding?.rows).toEqual([3, 4])
     expect(finding?.level).toBe('warning')
+    expect(finding?.message).toContain('Rows 3, 4 do not have 3 fields')
+  })
+
+  it('lists 20 wrong rows then the rest', () => {
+    const rows = Array.from({ length: 25 }, (_, i) => `a${i},short`)
+    const report = check(`account_id,name,join_date\n${rows.join('\n')}\n`)
+    const message = report.findings.find((f) => f.code === 'field_count')?.message
+    expect(message).toContain('Rows 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18')
+    expect(message).toContain('19, 20, 21 and 5 more do not have 3 fields')
   })
 
   it('flags a row of 10,000 fields by row number', () => {
@@ -130,6 +139,31 @@ describe('preflight', () => {
     })
     expect(noKey.blocking).toBe(true)
     expect(noKey.findings[0]?.message).toContain('Required field account_id has no column')
+  })
+
+  it('leaves out the error column of failed rows', () => {
+    const report = check('account_id,name,join_date,error\na1,A,2024-01-01,Row 2: bad\n')
+    expect(report.mapping).toEqual({
+      account_id: 'account_id',
+      name: 'name',
+      join_date: 'join_date',
+    })
+    expect(report.suggestions[3]?.target).toBeNull()
+    expect(codes(report)).toEqual([])
+  })
+
+  it('asks about a column that is not a field', () => {
+    const report = check('account_id,name,shoe_size,colour\na1,A,42,red\n', { entity: 'accounts' })
+    expect(report.mapping.colour).toBe('custom_label_dimensions.colour')
+    expect(report.suggestions[3]?.unconfirmed).toBe(true)
+    const messages = report.findings
+      .filter((f) => f.code === 'unknown_column')
+      .map((f) => f.message)
+    expect(messages).toEqual([
+      'Column "shoe_size" is not a field of accounts, so it will be stored as custom value dimension shoe_size. Leave it out in the mapping if it should not be stored.',
+      'Column "colour" is not a field of accounts, so it will be stored as custom label dimension colour. Leave it out in the mapping if it should not be stored.',
+    ])
+    expect(report.blocking).toBe(false)
   })
 
   it('asks for a date format for ambiguous dates', () => {
@@ -162,11 +196,43 @@ describe('preflight', () => {
     expect(report.blocking).toBe(false)
   })
 
-  it('keeps a 2 MB field whole in a sample that contains it', () => {
+  it('reads a 2 MB field and cuts its preview', () => {
     const big = 'x'.repeat(2_000_000)
     const report = check(`account_id,name,join_date\na1,A,2024-01-01\na2,"${big}",2024-01-02\n`)
     expect(report.sampleRows).toBe(2)
-    expect(report.preview[1]?.name?.length).toBe(2_000_000)
+    expect(report.preview[1]?.name).toMatch(/^x{1000} … \[cut in the preview: 2000000 characters/)
+    const finding = report.findings.find((f) => f.code === 'long_field')
+    expect(finding?.message).toContain('Row 3, column "name": the field has 2,000,000 characters')
+    expect(finding?.message).toContain('fails its row when processed')
+  })
+
+  it('previews a field longer than the sample', () => {
+    const big = 'x'.repeat(1_100_000)
+    const text = `account_id,name,join_date\na1,"${big}`
+    const report = check(text, { complete: false })
+    expect(report.preview.length).toBe(1)
+    expect(report.preview[0]?.account_id).toBe('a1')
+    expect(report.preview[0]?.name).toMatch(/^x{1000} … \[cut in the preview: continues past/)
+    const finding = report.findings.find((f) => f.code === 'long_field')
+    expect(finding?.message).toContain('Row 2, column "name": the field runs past the first 1 MB')
+  })
+
+  it('names an Excel workbook and nothing else', () => {
+    const xlsx = new Uint8Array([0x50, 0x4b, 0x03, 0x04, 0x14, 0x00, 0x06, 0x00, 0x08, 0x00, 0xff])
+    const xls = new Uint8Array([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1, 0x00, 0x00, 0x81])
+    for (const bytes of [xlsx, xls]) {
+      const report = check(bytes)
+      expect(report.findings.map((f) => f.message)).toEqual([
+        'This is an Excel workbook, not CSV: in Excel choose File > Save As > CSV UTF-8.',
+      ])
+      expect(report.blocking).toBe(true)
+    }
+  })
+
+  it('rejects other binary data', () => {
+    const report = check(new Uint8Array([0x61, 0x2c, 0x62, 0x0a, 0x00, 0x01, 0x02, 0x0a]))
+    expect(report.findings.length).toBe(1)
+    expect(report.findings[0]?.message).toContain('This file contains binary data, not CSV text')
   })
 
   it('drops the cut last row of a partial sample', () => {

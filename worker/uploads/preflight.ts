@@ -1,4 +1,5 @@
-import { decodeSample, detectDelimiter, parseSample } from './csv'
+import { decodeSample, detectDelimiter, MAX_CELL_CHARS, parseSample } from './csv'
+import { checkNotText } from './file-kind'
 import type { UploadFieldSpec } from './fields'
 import { mappingFromSuggestions, suggestMapping, type MappingSuggestion } from './mapping'
 import {
@@ -19,6 +20,9 @@ import type { DateFormat } from './uploads.schema'
 export const PREFLIGHT_SAMPLE_BYTES = 1024 * 1024
 
 const PREVIEW_ROWS = 10
+
+/** Characters of one cell the preview shows. Longer cells are cut in the preview only. */
+export const PREVIEW_CELL_CHARS = 1000
 
 /** One preflight result. `error` findings block starting the job until the file or choice is fixed. */
 export interface Finding {
@@ -57,6 +61,8 @@ export interface PreflightInput {
   fields: UploadFieldSpec[]
   /** False when the API takes no custom dimension columns (events); defaults to true. */
   dimensions?: boolean
+  /** Entity name for messages, such as `accounts`. */
+  entity?: string
   mapping?: Record<string, string>
   dateFormat?: DateFormat
 }
@@ -90,6 +96,8 @@ function emptyReport(findings: Finding[], hadBom: boolean): PreflightReport {
  * header, field counts, mapping and ambiguous dates. Pure, so every case is tested on bytes alone.
  */
 export function runPreflight(input: PreflightInput): PreflightReport {
+  const notText = checkNotText(input.sample)
+  if (notText !== null) return emptyReport([notText], false)
   const decoded = decodeSample(input.sample, input.complete)
   const findings: Finding[] = []
   if (decoded.hadBom) {
@@ -126,6 +134,7 @@ export function runPreflight(input: PreflightInput): PreflightReport {
   }
   const [header = [], ...rows] = parsed.records
   const report = checkRows(header, rows, input, findings)
+  report.preview = previewRows(header, rows, parsed.cut, findings)
   report.encoding = decoded.otherEncoding ?? 'UTF-8'
   report.hadBom = decoded.hadBom
   report.delimiter = delimiter
@@ -159,7 +168,7 @@ function checkRows(
   const dimensions = input.dimensions ?? true
   const suggestions = suggestMapping(header, rows.slice(0, 50), input.fields, dimensions)
   const mapping = input.mapping ?? mappingFromSuggestions(suggestions)
-  findings.push(...checkMapping(header, mapping, input.fields, dimensions))
+  findings.push(...checkMapping(header, mapping, input.fields, dimensions, input.entity))
   const slashDateColumns = findSlashDateColumns(header, rows, mapping, input.fields)
   findings.push(...checkDates(header, rows, slashDateColumns, input.dateFormat))
   findings.push(...checkFormulas(header, rows))
@@ -167,7 +176,6 @@ function checkRows(
   return {
     ...emptyReport(findings, false),
     header,
-    preview: rows.slice(0, PREVIEW_ROWS).map((row) => rowObject(header, row)),
     sampleRows: rows.length,
     sampleIsWholeFile: input.complete,
     suggestions,
@@ -176,6 +184,57 @@ function checkRows(
   }
 }
 
-function rowObject(header: string[], row: string[]): Record<string, string> {
-  return Object.fromEntries(header.map((column, index) => [column, row[index] ?? '']))
+/** Cuts one preview cell to PREVIEW_CELL_CHARS with a note, and adds a finding saying why. */
+function previewCell(
+  value: string,
+  row: number,
+  column: string,
+  cut: boolean,
+  findings: Finding[],
+) {
+  if (!cut && value.length <= PREVIEW_CELL_CHARS) return value
+  const tooLong = cut || value.length > MAX_CELL_CHARS
+  const size = cut
+    ? 'runs past the first 1 MB that preflight reads'
+    : `has ${value.length.toLocaleString('en-US')} characters`
+  findings.push({
+    level: tooLong ? 'warning' : 'info',
+    code: 'long_field',
+    message:
+      `Row ${row}, column "${column}": the field ${size}, so the preview shows only its first ${PREVIEW_CELL_CHARS.toLocaleString('en-US')} characters.` +
+      (tooLong
+        ? ` A field over ${MAX_CELL_CHARS.toLocaleString('en-US')} characters fails its row when processed, so shorten it.`
+        : ''),
+    rows: [row],
+  })
+  const note = cut ? 'continues past the preflight sample' : `${value.length} characters in all`
+  return `${value.slice(0, PREVIEW_CELL_CHARS)} … [cut in the preview: ${note}]`
+}
+
+/**
+ * Builds the preview of the first rows keyed by header column. Long cells are cut with a note, and
+ * a row cut by the end of the sample is shown as far as the sample reaches instead of left out.
+ */
+function previewRows(
+  header: string[],
+  rows: string[][],
+  cutRow: string[] | null,
+  findings: Finding[],
+): Record<string, string>[] {
+  const shown = rows.slice(0, PREVIEW_ROWS).map((cells) => ({ cells, cut: false }))
+  // A cut row is shown only when its last field is long, because that field would otherwise leave
+  // the preview empty. A row merely cut mid-line is left out.
+  const longCut = (cutRow?.at(-1)?.length ?? 0) > PREVIEW_CELL_CHARS
+  if (shown.length < PREVIEW_ROWS && cutRow !== null && longCut && header.length > 0) {
+    shown.push({ cells: cutRow, cut: true })
+  }
+  return shown.map(({ cells, cut }, index) =>
+    Object.fromEntries(
+      header.map((column, position) => {
+        const isCutCell = cut && position === cells.length - 1
+        const value = previewCell(cells[position] ?? '', index + 2, column, isCutCell, findings)
+        return [column, value]
+      }),
+    ),
+  )
 }

@@ -41,6 +41,9 @@ function csv(rows: number, badEvery = 0): string {
   return lines.join('\n') + '\n'
 }
 
+/** A scan budget no test file reaches, so one scan call cuts the whole file. */
+const unbounded = { chunks: Infinity, ms: Infinity }
+
 /** Uploads and scans a file with messages dropped: chunks are saved in D1 but never delivered. */
 async function stalledJob(rows: number, badEvery = 0) {
   const org = await createOrg()
@@ -48,7 +51,7 @@ async function stalledJob(rows: number, badEvery = 0) {
   const { jobId, preflight } = await uploadBytes(headers, encoder.encode(csv(rows, badEvery)))
   const job = await getJob(db(), org.id, jobId)
   await startJob(envWithoutQueue, db(), job, { mapping: preflight.mapping })
-  await scanJob(envWithoutQueue, db(), createExecutionContext(), jobId)
+  await scanJob(envWithoutQueue, db(), createExecutionContext(), jobId, unbounded)
   return { org, headers, jobId }
 }
 
@@ -88,7 +91,7 @@ describe('upload processing', () => {
       .update(uploadJobs)
       .set({ scanDone: false, rowsTotal: null, rowsRead: 1_000, scanOffset: before[0]!.byteEnd })
       .where(eq(uploadJobs.id, jobId))
-    await scanJob(env, db(), createExecutionContext(), jobId)
+    await scanJob(env, db(), createExecutionContext(), jobId, unbounded)
 
     const after = await db()
       .select()
@@ -104,6 +107,41 @@ describe('upload processing', () => {
     expect(job.rowsTotal).toBe(2_500)
     expect(job.rowsWritten).toBe(2_500)
     expect(await countRows(org.id)).toBe(2_500)
+  })
+
+  it('splits a long scan into several messages', async () => {
+    const org = await createOrg()
+    const { headers } = await createSignedInUser(org.id)
+    const { jobId, preflight } = await uploadBytes(headers, encoder.encode(csv(25_500, 1_000)))
+    const sent: { type: string; jobId: string; chunkIndex?: number }[] = []
+    const recording: Env = {
+      ...env,
+      JOBS: {
+        send: async (body: never) => void sent.push(body),
+        sendBatch: async (batch: { body: never }[]) => void sent.push(...batch.map((m) => m.body)),
+      } as unknown as Queue,
+    }
+    await startJob(recording, db(), await getJob(db(), org.id, jobId), {
+      mapping: preflight.mapping,
+    })
+
+    let scans = 0
+    for (let message = sent.shift(); message; message = sent.shift()) {
+      if (message.type === 'upload.scan') {
+        scans += 1
+        await scanJob(recording, db(), createExecutionContext(), jobId)
+      } else if (message.type === 'upload.chunk') {
+        await processChunk(recording, db(), createExecutionContext(), jobId, message.chunkIndex!)
+      }
+    }
+
+    expect(scans).toBeGreaterThanOrEqual(2)
+    const job = await getJob(db(), org.id, jobId)
+    expect(job.status).toBe('completed')
+    expect(job.rowsTotal).toBe(25_500)
+    expect(job.rowsWritten).toBe(25_474)
+    expect(job.rowsFailed).toBe(26)
+    expect(await countRows(org.id)).toBe(25_474)
   })
 
   it('processes a redelivered chunk once', async () => {

@@ -1,11 +1,10 @@
-import { and, asc, eq, gt, inArray, notExists, sql } from 'drizzle-orm'
+import { and, asc, eq, inArray, notExists, sql } from 'drizzle-orm'
 
 import type { Database } from '../db/client'
 import type { Env } from '../env'
 import { logEvent } from '../lib/log'
 import { recordCall } from '../status-log/status-log.client'
 import { MAX_FAILED_RECORDS_KEPT } from '../status-log/status-log.types'
-import { csvLine } from './csv-writer'
 import { uploadChunks, uploadJobs, uploadRowFailures } from './uploads.schema'
 import type { UploadJob } from './uploads.service'
 
@@ -135,40 +134,4 @@ export async function firstFailures(db: Database, jobId: string, limit = 20) {
     .where(eq(uploadRowFailures.jobId, jobId))
     .orderBy(asc(uploadRowFailures.rowNumber))
     .limit(limit)
-}
-
-/**
- * Streams the job's failed rows as CSV: the uploaded header plus an `error` column, every cell
- * formula-escaped. Pages through D1 by row number, so memory stays flat.
- */
-export function failedRowsCsv(db: Database, job: UploadJob): ReadableStream<Uint8Array> {
-  const encoder = new TextEncoder()
-  const header = job.options.header ?? []
-  let afterRow = 0
-  let headerSent = false
-  return new ReadableStream({
-    async pull(controller) {
-      if (!headerSent) {
-        headerSent = true
-        controller.enqueue(encoder.encode(csvLine([...header, 'error'])))
-        return
-      }
-      const page = await db
-        .select()
-        .from(uploadRowFailures)
-        .where(and(eq(uploadRowFailures.jobId, job.id), gt(uploadRowFailures.rowNumber, afterRow)))
-        .orderBy(asc(uploadRowFailures.rowNumber))
-        .limit(500)
-      if (page.length === 0) {
-        controller.close()
-        return
-      }
-      afterRow = page[page.length - 1]!.rowNumber
-      const lines = page.map((failure) => {
-        const cells = header.map((_, index) => failure.raw[index] ?? '')
-        return csvLine([...cells, `Row ${failure.rowNumber}: ${failure.message}`])
-      })
-      controller.enqueue(encoder.encode(lines.join('')))
-    },
-  })
 }

@@ -17,8 +17,17 @@ export const CHUNK_ROWS = 1000
 /** A chunk is also cut once it spans this many bytes, so wide rows keep chunks small. */
 export const CHUNK_BYTES = 1024 * 1024
 
-/** Chunks one scan invocation cuts before handing the rest to a new scan message. */
-export const CHUNKS_PER_SCAN = 400
+/**
+ * Limits of one scan invocation. Past either one the scan saves its place and sends itself a new
+ * message, so chunk messages and other requests run between parts of a long scan.
+ */
+export interface ScanBudget {
+  chunks: number
+  ms: number
+}
+
+/** The default scan budget: 20 chunks (up to 20,000 rows) or about one second of work. */
+export const SCAN_BUDGET: ScanBudget = { chunks: 20, ms: 1000 }
 
 /** Chunk messages are sent once this many chunks are saved. */
 const SEND_EVERY_CHUNKS = 10
@@ -124,14 +133,17 @@ async function saveParseError(
 /**
  * Cuts the job's file into chunks from its saved scan offset, saving each chunk in D1 before its
  * message is sent, so a lost message is re-driven from D1 by the cron sweep. Streams the file,
- * so memory stays flat whatever its size.
+ * so memory stays flat whatever its size. Past `budget` it sends itself a new scan message and
+ * returns, so one invocation never blocks the Worker for the whole file.
  */
 export async function scanJob(
   env: Env,
   db: Database,
   executionCtx: Pick<ExecutionContext, 'waitUntil'>,
   jobId: string,
+  budget: ScanBudget = SCAN_BUDGET,
 ): Promise<void> {
+  const began = Date.now()
   const [job] = await db.select().from(uploadJobs).where(eq(uploadJobs.id, jobId)).limit(1)
   if (!job || job.scanDone || !['queued', 'running'].includes(job.status)) return
   await db
@@ -192,8 +204,9 @@ export async function scanJob(
         nextRow += 1
         if (current.rowCount >= CHUNK_ROWS || current.byteEnd - current.byteStart >= CHUNK_BYTES) {
           if (!(await flush())) return sendMessages(env, messages)
-          if (chunkIndex - chunks >= CHUNKS_PER_SCAN) {
+          if (chunkIndex - chunks >= budget.chunks || Date.now() - began >= budget.ms) {
             await sendMessages(env, [...messages.splice(0), { type: 'upload.scan', jobId }])
+            logEvent('upload.scan_paused', { jobId, chunks: chunkIndex, offset })
             return
           }
         }

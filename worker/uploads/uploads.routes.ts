@@ -6,8 +6,8 @@ import { readSession } from '../auth/session'
 import { createDb } from '../db/client'
 import type { AppEnv } from '../env'
 import { csvLine } from './csv-writer'
+import { failedRowsCsv } from './failed-rows'
 import { takesDimensions, uploadFields } from './fields'
-import { failedRowsCsv } from './results'
 import { uploadEntities, type UploadEntity } from './uploads.schema'
 import { completeUpload, getJob, uploadPart, UploadError } from './uploads.service'
 
@@ -108,7 +108,7 @@ uploadRoutes.get('/:jobId/failed-rows.csv', async (c) => {
   const db = createDb(c.env.DB)
   const job = await getJob(db, c.get('session').orgId, c.req.param('jobId'))
   const name = job.fileName.replace(/\.csv$/i, '').replace(/[^\w.-]+/g, '_')
-  return c.body(failedRowsCsv(db, job), 200, {
+  return c.body(failedRowsCsv(c.env, db, job), 200, {
     'content-type': 'text/csv; charset=utf-8',
     'content-disposition': `attachment; filename="${name}-failed-rows.csv"`,
   })

@@ -193,6 +193,7 @@ export async function preflightJob(
     complete: job.size <= PREFLIGHT_SAMPLE_BYTES,
     fields: uploadFields(job.entity),
     dimensions: takesDimensions(job.entity),
+    entity: job.entity,
     mapping: choices.mapping,
     dateFormat: choices.dateFormat,
   })

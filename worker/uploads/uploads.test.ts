@@ -1,5 +1,6 @@
 import { env } from 'cloudflare:workers'
 import { and, eq } from 'drizzle-orm'
+import { parse } from 'csv-parse/sync'
 import { describe, expect, it } from 'vitest'
 
 import { accounts } from '../accounts/accounts.schema'
@@ -82,6 +83,56 @@ describe('uploads end to end', () => {
     expect(lines[0]).toBe('account_id,name,join_date,error')
     expect(lines[1]).toMatch(/^f1,'=1\+2,never,"?Row 3: /)
     expect(lines.length).toBe(2)
+  })
+
+  it('returns failed rows with every uploaded cell whole', async () => {
+    const { headers } = await signedIn()
+    const wide = Array.from({ length: 10_000 }, (_, i) => `w${i}`)
+    const big = 'y'.repeat(2_000_000)
+    const text =
+      'account_id,name,join_date\r\n' +
+      'ok,Fine,2020-01-01\r\n' +
+      'four,Four,2020-01-01,surplus\r\n' +
+      `${wide.join(',')}\r\n` +
+      `huge,"${big}",2020-01-01\r\n`
+    const { jobId, preflight } = await uploadBytes(headers, encoder.encode(text))
+    await trpc(headers, 'uploads.start', { jobId, mapping: preflight.mapping })
+    const job = await waitForJob(jobId)
+    expect(job.rowsFailed).toBe(3)
+
+    const response = await rest(headers, 'GET', `${jobId}/failed-rows.csv`)
+    const rows = parse(await response.text(), { relax_column_count: true }) as string[][]
+    const width = 10_000 + 1
+    expect(rows[0]?.slice(0, 5)).toEqual(['account_id', 'name', 'join_date', 'extra_1', 'extra_2'])
+    expect(rows[0]?.[width - 2]).toBe('extra_9997')
+    expect(rows[0]?.[width - 1]).toBe('error')
+    expect(rows.every((row) => row.length === width)).toBe(true)
+    expect(rows[1]?.slice(0, 4)).toEqual(['four', 'Four', '2020-01-01', 'surplus'])
+    expect(rows[1]?.[width - 1]).toMatch(/^Row 3: /)
+    expect(rows[2]?.slice(0, 10_000)).toEqual(wide)
+    expect(rows[3]?.[1]).toBe(big)
+    expect(rows[3]?.[width - 1]).toMatch(/^Row 5: /)
+  })
+
+  it('returns a failed row wider than a D1 value', async () => {
+    const { headers } = await signedIn()
+    const cells = Array.from({ length: 25 }, (_, i) => String.fromCharCode(97 + i).repeat(90_000))
+    const text = `account_id,name,join_date\r\nok,Fine,2020-01-01\r\n${cells.join(',')}\r\n`
+    const { jobId, preflight } = await uploadBytes(headers, encoder.encode(text))
+    await trpc(headers, 'uploads.start', { jobId, mapping: preflight.mapping })
+    const job = await waitForJob(jobId)
+    expect(job.status).toBe('completed')
+    expect(job.rowsWritten).toBe(1)
+    expect(job.rowsFailed).toBe(1)
+    // Local D1 accepts larger values than production, which rejects one over 2,000,000 bytes.
+    const [stored] = await failuresOf(jobId)
+    expect(JSON.stringify(stored?.raw).length).toBeLessThan(2_000_000)
+    expect(stored?.raw.length).toBe(25)
+
+    const response = await rest(headers, 'GET', `${jobId}/failed-rows.csv`)
+    const rows = parse(await response.text(), { relax_column_count: true }) as string[][]
+    expect(rows[1]?.slice(0, 25)).toEqual(cells)
+    expect(rows[1]?.[25]).toMatch(/^Row 3: /)
   })
 
   it('maps an export with its own headers', async () => {

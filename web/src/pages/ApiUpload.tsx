@@ -6,8 +6,15 @@ import Findings from '../components/upload/Findings'
 import JobProgress from '../components/upload/JobProgress'
 import MappingEditor from '../components/upload/MappingEditor'
 import { sendFile } from '../components/upload/send-file'
-import type { DateFormat, PreflightReport, UploadEntity } from '../components/upload/types'
+import type {
+  DateFormat,
+  PreflightReport,
+  UploadDetail,
+  UploadEntity,
+} from '../components/upload/types'
 import UploadHistory from '../components/upload/UploadHistory'
+import { valueOf } from '../lib/resource'
+import { useSession } from '../lib/session'
 import { trpc } from '../lib/trpc'
 
 const apis: { entity: UploadEntity; label: string }[] = [
@@ -35,6 +42,10 @@ export default function ApiUpload() {
   const [dateFormat, setDateFormat] = createSignal<DateFormat | ''>('')
   const [error, setError] = createSignal<string | null>(null)
   const [jobId, setJobId] = createSignal<string | null>(null)
+  const [unfinished, setUnfinished] = createSignal<UploadDetail | null>(null)
+  const { me } = useSession()
+  // Viewers may look at uploads but not start or cancel one. The server checks every call too.
+  const canUpload = () => ['admin', 'data_manager'].includes(valueOf(me)?.user.role ?? '')
   const [job, { refetch: refetchJob }] = createResource(jobId, (id) =>
     trpc.uploads.get.query({ jobId: id }),
   )
@@ -116,8 +127,32 @@ export default function ApiUpload() {
   const cancel = (id: string) =>
     run(async () => {
       await trpc.uploads.cancel.mutate({ jobId: id })
+      setUnfinished(null)
       void refetchJob()
       void refetchHistory()
+    })
+
+  /** Opens a job from the history at the step it stopped at. */
+  const open = (id: string) =>
+    run(async () => {
+      const opened = await trpc.uploads.get.query({ jobId: id })
+      setReport(null)
+      setPendingJobId(null)
+      setJobId(null)
+      setUnfinished(null)
+      setSent(null)
+      if (opened.status === 'preflighted' && opened.preflight) {
+        const preflight = opened.preflight as PreflightReport
+        setEntity(opened.entity)
+        setPendingJobId(id)
+        setMapping(preflight.mapping)
+        setDateFormat('')
+        setReport(preflight)
+      } else if (opened.status === 'uploading' || opened.status === 'uploaded') {
+        setUnfinished(opened)
+      } else {
+        setJobId(id)
+      }
     })
 
   return (
@@ -162,15 +197,25 @@ export default function ApiUpload() {
         </p>
       </details>
       <h2>2. Pick the file</h2>
-      <input
-        type="file"
-        accept=".csv,text/csv"
-        aria-label="CSV file"
-        onChange={(event) => setFile(event.currentTarget.files?.[0] ?? null)}
-      />{' '}
-      <button type="button" disabled={!file()} onClick={() => void upload()}>
-        Upload and check
-      </button>
+      <Show
+        when={canUpload()}
+        fallback={
+          <p class="notice">
+            Viewers can see uploads but not send one. Ask an admin for the data manager role to
+            upload files.
+          </p>
+        }
+      >
+        <input
+          type="file"
+          accept=".csv,text/csv"
+          aria-label="CSV file"
+          onChange={(event) => setFile(event.currentTarget.files?.[0] ?? null)}
+        />{' '}
+        <button type="button" disabled={!file()} onClick={() => void upload()}>
+          Upload and check
+        </button>
+      </Show>
       <Show when={sent() !== null && file()}>
         {(chosen) => (
           <p>
@@ -183,6 +228,22 @@ export default function ApiUpload() {
         <p role="alert" class="notice">
           {error()}
         </p>
+      </Show>
+      <Show when={unfinished()}>
+        {(stopped) => (
+          <section aria-label="Unfinished upload">
+            <p class="notice">
+              The file upload of <strong>{stopped().fileName}</strong> was not finished, so it
+              cannot be checked or started. Upload the file again above
+              {canUpload() ? ', or cancel this upload to discard the parts sent so far.' : '.'}
+            </p>
+            <Show when={canUpload()}>
+              <button type="button" onClick={() => void cancel(stopped().id)}>
+                Cancel this upload
+              </button>
+            </Show>
+          </section>
+        )}
       </Show>
       <Show when={report()}>
         {(current) => (
@@ -215,12 +276,17 @@ export default function ApiUpload() {
                 <option value="DD/MM/YYYY">DD/MM/YYYY (03/04/2024 is 3 April)</option>
               </select>
             </label>{' '}
-            <button type="button" onClick={() => void check()}>
-              Check again
-            </button>{' '}
-            <button type="button" disabled={current().blocking} onClick={() => void start()}>
-              Start processing
-            </button>
+            <Show
+              when={canUpload()}
+              fallback={<p class="notice">Only an admin or data manager can start this upload.</p>}
+            >
+              <button type="button" onClick={() => void check()}>
+                Check again
+              </button>{' '}
+              <button type="button" disabled={current().blocking} onClick={() => void start()}>
+                Start processing
+              </button>
+            </Show>
           </>
         )}
       </Show>
@@ -228,13 +294,17 @@ export default function ApiUpload() {
         {(current) => (
           <>
             <h2>4. Progress and results</h2>
-            <JobProgress job={current()} onCancel={() => void cancel(current().id)} />
+            <JobProgress
+              job={current()}
+              canCancel={canUpload()}
+              onCancel={() => void cancel(current().id)}
+            />
           </>
         )}
       </Show>
       <h2>Upload history</h2>
       <Show when={history()}>
-        {(jobs) => <UploadHistory jobs={jobs()} onOpen={(id) => setJobId(id)} />}
+        {(jobs) => <UploadHistory jobs={jobs()} onOpen={(id) => void open(id)} />}
       </Show>
     </section>
   )

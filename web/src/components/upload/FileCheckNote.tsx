@@ -15,7 +15,11 @@ export default function FileCheckNote(props: { check: UploadDetail['fileCheck'] 
           <Show when={check().wrongFieldCount.count > 0}>
             <li class="finding-warning">
               {check().wrongFieldCount.count} row(s) have the wrong number of fields and will fail:
-              rows {check().wrongFieldCount.rows.join(', ')}.
+              rows {check().wrongFieldCount.rows.join(', ')}
+              {check().wrongFieldCount.count > check().wrongFieldCount.rows.length
+                ? ` and ${check().wrongFieldCount.count - check().wrongFieldCount.rows.length} more`
+                : ''}
+              .
             </li>
           </Show>
           <For each={check().slashDates.filter((entry) => entry.count > 0)}>

@@ -2,6 +2,8 @@ import { For, Show } from 'solid-js'
 
 import type { PreflightReport } from './types'
 
+const delimiterNames: Record<string, string> = { ',': 'comma', ';': 'semicolon', '\t': 'tab' }
+
 /** Shows preflight findings, errors first, with the row numbers they concern. */
 export default function Findings(props: { report: PreflightReport }) {
   const order = { error: 0, warning: 1, info: 2 }
@@ -11,7 +13,7 @@ export default function Findings(props: { report: PreflightReport }) {
       <p>
         Encoding {props.report.encoding}
         {props.report.hadBom ? ' (byte order mark skipped)' : ''}, delimiter{' '}
-        <code>{props.report.delimiter === '\t' ? 'tab' : props.report.delimiter}</code>,{' '}
+        {delimiterNames[props.report.delimiter] ?? `"${props.report.delimiter}"`},{' '}
         {props.report.sampleRows} data rows
         {props.report.sampleIsWholeFile ? '' : ' in the first megabyte'}.
       </p>

@@ -8,7 +8,12 @@ function duration(seconds: number): string {
 }
 
 /** Live progress of a running job, then its results with the first errors. */
-export default function JobProgress(props: { job: UploadDetail; onCancel: () => void }) {
+export default function JobProgress(props: {
+  job: UploadDetail
+  /** False for viewers, who see progress without the cancel button. */
+  canCancel: boolean
+  onCancel: () => void
+}) {
   const progress = () => props.job.progress
   const done = () => progress().rowsWritten + progress().rowsFailed
   const active = () => ['queued', 'running'].includes(props.job.status)
@@ -39,7 +44,7 @@ export default function JobProgress(props: { job: UploadDetail; onCancel: () => 
           About {duration(progress().secondsLeft ?? 0)} left.
         </Show>
       </p>
-      <Show when={active()}>
+      <Show when={active() && props.canCancel}>
         <button type="button" onClick={() => props.onCancel()}>
           Cancel upload
         </button>

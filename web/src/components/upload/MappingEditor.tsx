@@ -1,4 +1,4 @@
-import { For } from 'solid-js'
+import { createSignal, For, Show } from 'solid-js'
 
 import type { PreflightReport, UploadField } from './types'
 
@@ -38,8 +38,15 @@ export default function MappingEditor(props: {
   mapping: Record<string, string>
   onChange: (mapping: Record<string, string>) => void
 }) {
-  const reasonOf = (column: string) =>
-    props.report.suggestions.find((suggestion) => suggestion.column === column)?.reason ?? ''
+  const suggestionOf = (column: string) =>
+    props.report.suggestions.find((suggestion) => suggestion.column === column)
+  // A guessed custom dimension stays marked until the user picks another target or leaves it out.
+  const [kept, setKept] = createSignal<string[]>([])
+  const unconfirmed = (column: string) => {
+    const suggestion = suggestionOf(column)
+    if (suggestion?.unconfirmed !== true || kept().includes(column)) return false
+    return props.mapping[column] === suggestion.target
+  }
   const samples = (column: string) =>
     props.report.preview
       .slice(0, 3)
@@ -81,7 +88,22 @@ export default function MappingEditor(props: {
                   </For>
                 </select>
               </td>
-              <td>{reasonOf(column)}</td>
+              <td>
+                <Show when={unconfirmed(column)}>
+                  <strong class="unconfirmed">Suggested, not confirmed: </strong>
+                </Show>
+                {suggestionOf(column)?.reason ?? ''}
+                <Show when={unconfirmed(column)}>
+                  {' '}
+                  <button
+                    type="button"
+                    aria-label={`Keep column ${column} as ${props.mapping[column]}`}
+                    onClick={() => setKept([...kept(), column])}
+                  >
+                    Keep
+                  </button>
+                </Show>
+              </td>
             </tr>
           )}
         </For>
