@@ -16,6 +16,8 @@ const insertEvents = `INSERT OR IGNORE INTO events (org_id, event_id, source_id,
          json_extract(value, '$.module'), json_extract(value, '$.product'),
          json_extract(value, '$.payload'), json_extract(value, '$.received_at'), ?3
     FROM json_each(?2)
+   WHERE NOT EXISTS (SELECT 1 FROM events e
+                      WHERE e.org_id = ?1 AND e.event_id = json_extract(value, '$.id'))
   RETURNING event_id`
 
 const countUnknownAccounts = `SELECT count(*) AS unknown FROM (
