@@ -72,7 +72,8 @@ async function startBareWorker(persistTo) {
   }
   for (let i = 0; i < 240; i++) {
     try {
-      if ((await fetch(url)).ok) return { url, stop }
+      // /ingest reaches the Worker (run_worker_first); `/` would be served by the asset router.
+      if ((await fetch(`${url}/ingest`)).ok) return { url, stop }
     } catch {
       // Not listening yet.
     }

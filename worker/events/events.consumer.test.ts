@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest'
 import { createOrg, db } from '../../test/fixtures'
 import { accounts } from '../accounts/accounts.schema'
 import { handleQueueBatch } from '../queue'
+import { groupByOrg } from './events.consumer'
 import { events, usageDaily, usageHourly } from './events.schema'
 import type { EventsBatchMessage } from './events.queue'
 import { DAY_MS, HOUR_MS } from './usage.rollup'
@@ -91,6 +92,58 @@ describe('handleEventMessages', () => {
     expect(stored.find((row) => row.action === 'moduleEnd')?.payload).toMatchObject({
       time_spent: 900,
     })
+  })
+
+  it('stores messages of one org together, each with its own source and receive time', async () => {
+    const org = await createOrg()
+    const now = Date.now()
+    const first = { ...message(org.id, u1), sourceId: 'src_a', receivedAt: now - 1_000 }
+    const second = { ...message(org.id, u2), sourceId: 'src_b', receivedAt: now }
+    const result = await deliver(first, second)
+
+    expect(result.explicitAcks.sort()).toEqual(['msg_0', 'msg_1'])
+    const stored = await db().select().from(events).where(eq(events.orgId, org.id))
+    const byUser = (user: string) => stored.filter((row) => row.userId === user)
+    expect(byUser('u1').map((row) => [row.sourceId, row.receivedAt])).toEqual(
+      u1.map(() => ['src_a', now - 1_000]),
+    )
+    expect(byUser('u2').map((row) => [row.sourceId, row.receivedAt])).toEqual(
+      u2.map(() => ['src_b', now]),
+    )
+  })
+
+  it('acks the other messages of a delivery when one of them fails', async () => {
+    const org = await createOrg()
+    const result = await deliver(
+      message(org.id, u1),
+      message('org_missing', u2),
+      message(org.id, u2),
+    )
+
+    expect(result.explicitAcks.sort()).toEqual(['msg_0', 'msg_2'])
+    expect(result.retryMessages.map((retry) => retry.msgId)).toEqual(['msg_1'])
+    const stored = await db().select().from(events).where(eq(events.orgId, org.id))
+    expect(stored).toHaveLength(7)
+  })
+
+  it('groups messages by org within the size budget', () => {
+    const big = 'x'.repeat(150_000)
+    const item = (id: string, orgId: string, lines: string[]) => ({
+      id,
+      body: { ...message(orgId, lines) },
+    })
+    const groups = groupByOrg([
+      item('a1', 'org_a', [big]),
+      item('b1', 'org_b', ['{}']),
+      item('a2', 'org_a', [big]),
+      item('a3', 'org_a', [big]),
+      item('b2', 'org_b', ['{}']),
+    ])
+    expect(groups.map((group) => group.map((entry) => entry.id))).toEqual([
+      ['a1', 'a2'],
+      ['b1', 'b2'],
+      ['a3'],
+    ])
   })
 
   it('computes hourly rollups by hand-checked values', async () => {

@@ -93,19 +93,26 @@ function userFeatures(table: string, bucketMs: number): string {
     ${addOnConflict}`
 }
 
-/** Account rows (`user_id = '*'`) are rebuilt from the per-user rows: one row per user, so cheap. */
+/** True when the delivery inserted at least one event; a redelivery changes no rollup. */
+const anyFresh = 'EXISTS (SELECT 1 FROM events WHERE org_id = ?1 AND batch_id = ?2)'
+
+/**
+ * Account rows (`user_id = '*'`) are rebuilt from the per-user rows: one row per user, so cheap.
+ * Both statements do nothing when the delivery inserted no event (all duplicates).
+ */
 function accountRows(table: string): { delete: string; insert: string } {
   const buckets = `SELECT DISTINCT json_extract(value, '$[0]'), json_extract(value, '$[2]')
                      FROM json_each(?3)`
   return {
-    delete: `DELETE FROM ${table} WHERE org_id = ?1 AND user_id = '*'
+    delete: `DELETE FROM ${table} WHERE ${anyFresh} AND org_id = ?1 AND user_id = '*'
                AND (account_id, bucket_start) IN (${buckets})`,
     insert: `INSERT INTO ${table} (org_id, account_id, user_id, bucket_start, feature, module,
                                    event_count, active_users, session_ms)
       SELECT ?1, account_id, '*', bucket_start, feature, module,
              sum(event_count), count(*), sum(session_ms)
         FROM ${table}
-       WHERE org_id = ?1 AND user_id <> '*' AND (account_id, bucket_start) IN (${buckets})
+       WHERE ${anyFresh} AND org_id = ?1 AND user_id <> '*'
+         AND (account_id, bucket_start) IN (${buckets})
        GROUP BY account_id, bucket_start, feature, module`,
   }
 }
