@@ -80,10 +80,8 @@ function queueRecord(env: Env, orgId: string, record: CallRecord): Promise<void>
  * Records a call in the org's status log after the response is sent. A logging failure is written
  * to the Worker log and never reaches the caller, so logging cannot slow or break the call. Each
  * call is one entry; concurrent calls of one org share a Durable Object write (see queueRecord).
- * NOTE: a waiting record's write runs in the request that started its batch, so other requests
- * wait on a promise of that request. If its context were cancelled first, their records would be
- * lost. Under wrangler dev, 400 concurrent requests gave 400 entries, but workerd logged once that
- * it dropped a queued cross-context action.
+ * NOTE: a waiting record's write runs in the request that started its batch; if that request's
+ * context were cancelled before the write, the waiting record would be lost.
  */
 export function recordCall(
   env: Env,
