@@ -94,11 +94,6 @@ export class StatusLog extends DurableObject<Env> {
     return id
   }
 
-  /** Appends several calls in one storage transaction, in order, and returns their ids. */
-  appendMany(records: CallRecord[]): number[] {
-    return this.ctx.storage.transactionSync(() => records.map((record) => this.append(record)))
-  }
-
   /** Lists entries newest first, without their failed records. */
   list(filter: CallFilter = {}): CallSummary[] {
     const conditions: string[] = []

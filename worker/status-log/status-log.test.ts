@@ -2,7 +2,7 @@ import { runInDurableObject } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 
-import { outcomeOf, recordCall } from './status-log.client'
+import { outcomeOf } from './status-log.client'
 import type { StatusLog } from './status-log.do'
 import { type CallRecord, STATUS_LOG_CAPACITY } from './status-log.types'
 
@@ -26,25 +26,6 @@ function call(overrides: Partial<CallRecord> = {}): CallRecord {
     ...overrides,
   }
 }
-
-describe('recordCall', () => {
-  it('writes one entry per concurrent call', async () => {
-    const waits: Promise<unknown>[] = []
-    const executionCtx = { waitUntil: (promise: Promise<unknown>) => waits.push(promise) }
-    for (let i = 0; i < 25; i++) {
-      recordCall(env, executionCtx, 'org_coalesced', { ...call(), requestId: `req_${i}` })
-      // Half of the calls arrive while the first write is in flight.
-      if (i === 12) await Promise.resolve()
-    }
-    await Promise.all(waits)
-
-    const stub = env.STATUS_LOG.get(env.STATUS_LOG.idFromName('org_coalesced'))
-    expect(await stub.count()).toBe(25)
-    const entries = await stub.list({ limit: 25 })
-    const requestIds = entries.map((entry) => entry.requestId).reverse()
-    expect(requestIds).toEqual(Array.from({ length: 25 }, (_, i) => `req_${i}`))
-  })
-})
 
 describe('StatusLog', () => {
   it('keeps exactly the newest 1000 calls', async () => {
