@@ -114,6 +114,14 @@ export function parseSample(text: string, delimiter: string, complete: boolean):
   return { records, error: null, cut }
 }
 
+/**
+ * Parses a whole byte range of rows, as the scan cut it, into records. Unlike `readRecords` it
+ * tracks no byte offsets, which halves csv-parse's time per row.
+ */
+export function parseRange(text: string, delimiter: string): string[][] {
+  return parseSync(text, { delimiter, relax_column_count: true }) as string[][]
+}
+
 /** One record read from a stream, with the byte offset just after it. */
 export interface StreamedRecord {
   cells: string[]

@@ -21,24 +21,66 @@ export type RowResult =
 
 type Converted = { ok: true; value: unknown } | { ok: false; message: string }
 
-function convertCell(target: string, value: string, plan: RowPlan): Converted {
-  if (isDateTarget(target, plan.fields)) return parseDateCell(value, plan.dateFormat)
+type CellKind = 'date' | 'number' | 'integer' | 'boolean' | 'string'
 
+/** One mapped column, with what its cells convert to and where the value goes. */
+interface ColumnStep {
+  index: number
+  column: string
+  target: string
+  kind: CellKind
+  /** The dimension list the value goes in, or null for a plain field. */
+  dimension: string | null
+  /** The dimension key, or the field name. */
+  key: string
+}
+
+/** A plan resolved once per chunk, so each row skips the field and mapping look-ups. */
+interface CompiledPlan {
+  idIndex: number
+  steps: ColumnStep[]
+}
+
+const compiled = new WeakMap<RowPlan, CompiledPlan>()
+
+function cellKind(target: string, plan: RowPlan): CellKind {
+  if (isDateTarget(target, plan.fields)) return 'date'
   const [prefix] = splitDimension(target)
-  const field = plan.fields.find((candidate) => candidate.name === target)
-  const type = prefix === 'custom_value_dimensions' ? 'number' : (field?.type ?? 'string')
+  if (prefix === 'custom_value_dimensions') return 'number'
+  const type = plan.fields.find((candidate) => candidate.name === target)?.type
+  return type === 'number' || type === 'integer' || type === 'boolean' ? type : 'string'
+}
 
-  if (type === 'number' || type === 'integer') {
+function compile(plan: RowPlan): CompiledPlan {
+  let found = compiled.get(plan)
+  if (found) return found
+  const steps: ColumnStep[] = []
+  plan.header.forEach((column, index) => {
+    const target = plan.mapping[column]
+    if (target === undefined) return
+    const [dimension, key] = splitDimension(target)
+    steps.push({ index, column, target, kind: cellKind(target, plan), dimension, key })
+  })
+  const idIndex = plan.header.findIndex((column) => plan.mapping[column] === plan.idField)
+  found = { idIndex, steps }
+  compiled.set(plan, found)
+  return found
+}
+
+function convertCell(step: ColumnStep, value: string, plan: RowPlan): Converted {
+  const { kind, target } = step
+  if (kind === 'date') return parseDateCell(value, plan.dateFormat)
+  if (kind === 'number' || kind === 'integer') {
     const number = Number(value.trim().replace(/,/g, ''))
     if (value.trim() === '' || !Number.isFinite(number)) {
       return { ok: false, message: `${target}: "${value}" is not a number.` }
     }
-    if (type === 'integer' && !Number.isInteger(number)) {
+    if (kind === 'integer' && !Number.isInteger(number)) {
       return { ok: false, message: `${target}: "${value}" is not a whole number.` }
     }
     return { ok: true, value: number }
   }
-  if (type === 'boolean') {
+  if (kind === 'boolean') {
     const lower = value.trim().toLowerCase()
     if (['true', '1', 'yes'].includes(lower)) return { ok: true, value: true }
     if (['false', '0', 'no'].includes(lower)) return { ok: true, value: false }
@@ -47,14 +89,13 @@ function convertCell(target: string, value: string, plan: RowPlan): Converted {
   return { ok: true, value }
 }
 
-function placeValue(record: Record<string, unknown>, target: string, value: unknown): void {
-  const [prefix, key] = splitDimension(target)
-  if (prefix === null) {
-    record[target] = value
+function placeValue(record: Record<string, unknown>, step: ColumnStep, value: unknown): void {
+  if (step.dimension === null) {
+    record[step.target] = value
     return
   }
-  const list = (record[prefix] ??= []) as { key: string; value: unknown }[]
-  list.push({ key, value })
+  const list = (record[step.dimension] ??= []) as { key: string; value: unknown }[]
+  list.push({ key: step.key, value })
 }
 
 /**
@@ -63,7 +104,7 @@ function placeValue(record: Record<string, unknown>, target: string, value: unkn
  * count differs from the header's or any mapped cell cannot be converted.
  */
 export function rowToRecord(cells: string[], plan: RowPlan): RowResult {
-  const idIndex = plan.header.findIndex((column) => plan.mapping[column] === plan.idField)
+  const { idIndex, steps } = compile(plan)
   const id = idIndex >= 0 ? (cells[idIndex]?.trim() ?? null) || null : null
   if (cells.length !== plan.header.length) {
     return {
@@ -75,20 +116,19 @@ export function rowToRecord(cells: string[], plan: RowPlan): RowResult {
 
   const record: Record<string, unknown> = {}
   const problems: string[] = []
-  plan.header.forEach((column, index) => {
-    const target = plan.mapping[column]
-    const value = cells[index] ?? ''
-    if (target === undefined || value.trim() === '') return
+  for (const step of steps) {
+    const value = cells[step.index] ?? ''
+    if (value.trim() === '') continue
     if (value.length > MAX_CELL_CHARS) {
       problems.push(
-        `${column}: ${value.length} characters, more than the ${MAX_CELL_CHARS} allowed per cell.`,
+        `${step.column}: ${value.length} characters, more than the ${MAX_CELL_CHARS} allowed per cell.`,
       )
-      return
+      continue
     }
-    const converted = convertCell(target, value, plan)
-    if (converted.ok) placeValue(record, target, converted.value)
+    const converted = convertCell(step, value, plan)
+    if (converted.ok) placeValue(record, step, converted.value)
     else problems.push(converted.message)
-  })
+  }
 
   if (problems.length > 0) return { ok: false, id, message: problems.join(' ') }
   return { ok: true, record, id }

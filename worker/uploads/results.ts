@@ -29,21 +29,16 @@ export function recountStatement(db: Database, jobId: string) {
 }
 
 /**
- * Marks the job completed once its scan is done and no chunk is pending, then writes one API
- * Status entry for the whole upload. The conditional update lets only one caller finish a job.
+ * Builds, unexecuted, the update that marks the job completed once its scan is done and no chunk
+ * is pending. It returns the job when this call completed it; the condition lets only one caller
+ * finish a job. It can run last in a `db.batch` with the write that finishes the last chunk.
  */
-export async function finishIfDone(
-  env: Env,
-  db: Database,
-  executionCtx: Pick<ExecutionContext, 'waitUntil'>,
-  jobId: string,
-): Promise<boolean> {
-  const now = Date.now()
+export function finishStatement(db: Database, jobId: string, now: number) {
   const pending = db
     .select({ one: sql`1` })
     .from(uploadChunks)
     .where(and(eq(uploadChunks.jobId, jobId), eq(uploadChunks.status, 'pending')))
-  const [job] = await db
+  return db
     .update(uploadJobs)
     .set({ status: 'completed', finishedAt: now })
     .where(
@@ -55,8 +50,34 @@ export async function finishIfDone(
       ),
     )
     .returning()
-  if (!job) return false
+}
 
+/**
+ * Marks the job completed once its scan is done and no chunk is pending, then writes one API
+ * Status entry for the whole upload. The conditional update lets only one caller finish a job.
+ */
+export async function finishIfDone(
+  env: Env,
+  db: Database,
+  executionCtx: Pick<ExecutionContext, 'waitUntil'>,
+  jobId: string,
+): Promise<boolean> {
+  const now = Date.now()
+  const [job] = await finishStatement(db, jobId, now)
+  if (!job) return false
+  await reportFinished(env, db, executionCtx, job, now)
+  return true
+}
+
+/** Writes the API Status entry of a job that `finishStatement` just completed. */
+export async function reportFinished(
+  env: Env,
+  db: Database,
+  executionCtx: Pick<ExecutionContext, 'waitUntil'>,
+  job: UploadJob,
+  now: number,
+): Promise<void> {
+  const jobId = job.id
   const failures = await db
     .select()
     .from(uploadRowFailures)
@@ -83,7 +104,6 @@ export async function finishIfDone(
     message: `CSV upload ${job.fileName}: ${job.rowsWritten} written, ${job.rowsFailed} failed.`,
   })
   logEvent('upload.completed', { jobId, written: job.rowsWritten, failed: job.rowsFailed })
-  return true
 }
 
 /** Progress figures the console shows while a job runs. */
