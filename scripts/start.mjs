@@ -27,7 +27,7 @@ Press Ctrl+C to stop.
 `)
 
 // wrangler dev never fires cron triggers by itself, and the cron sweep is what re-drives an upload
-// that a restart interrupted. Firing it once a minute through miniflare's local endpoint stands in
+// that a restart interrupted. Firing it once a minute through miniflare's local endpoint replaces
 // for the deployed */5 schedule; running the sweep more often only re-checks sooner.
 const SWEEP_INTERVAL_MS = 60_000
 const sweep = setInterval(async () => {
@@ -35,7 +35,7 @@ const sweep = setInterval(async () => {
   try {
     const response = await fetch(url)
     if (!response.ok)
-      console.error(`Cron sweep answered HTTP ${response.status}; retrying in 60 s.`)
+      console.error(`Cron sweep failed with HTTP ${response.status}; retrying in 60 s.`)
   } catch (error) {
     console.error(`Cron sweep failed: ${error.message}; retrying in 60 s.`)
   }
