@@ -27,15 +27,16 @@ Press Ctrl+C to stop.
 `)
 
 // wrangler dev never fires cron triggers by itself, and the cron sweep is what re-drives an upload
-// that a restart interrupted. Firing it once a minute through miniflare's local endpoint replaces
-// for the deployed */5 schedule; running the sweep more often only re-checks sooner.
+// that a restart interrupted. Firing it once a minute through miniflare's local endpoint takes the
+// place of the deployed */5 schedule. Running the sweep more often only makes it check sooner.
 const SWEEP_INTERVAL_MS = 60_000
 const sweep = setInterval(async () => {
   const url = `${server.url}/cdn-cgi/local/scheduled?cron=${encodeURIComponent('*/5 * * * *')}`
   try {
     const response = await fetch(url)
-    if (!response.ok)
+    if (!response.ok) {
       console.error(`Cron sweep failed with HTTP ${response.status}; retrying in 60 s.`)
+    }
   } catch (error) {
     console.error(`Cron sweep failed: ${error.message}; retrying in 60 s.`)
   }
