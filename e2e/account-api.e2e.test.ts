@@ -5,6 +5,7 @@ import {
   DEMO_ADMIN,
   launchBrowser,
   screenshotOnFailure,
+  signIn,
   type Stack,
   startTestStack,
 } from './harness'
@@ -56,15 +57,6 @@ function expectedId(record: unknown): string | null {
   if (typeof record !== 'object' || record === null) return null
   const accountId = (record as { account_id?: unknown }).account_id
   return typeof accountId === 'string' ? accountId : null
-}
-
-/** Signs in through the sign-in page and waits for Source overview. */
-async function signIn(page: Page, url: string, email: string, password: string) {
-  await page.goto(`${url}/sign-in`)
-  await page.getByLabel('Email').fill(email)
-  await page.getByLabel('Password').fill(password)
-  await page.getByRole('button', { name: 'Sign in' }).click()
-  await page.getByRole('heading', { name: 'Source overview', level: 1 }).waitFor()
 }
 
 describe('Account API from key to API status', () => {

@@ -1,32 +1,15 @@
 import { readFile } from 'node:fs/promises'
+import path from 'node:path'
 
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
-import {
-  DEMO_ADMIN,
-  launchBrowser,
-  screenshotOnFailure,
-  type Stack,
-  startTestStack,
-} from './harness'
+import { launchBrowser, screenshotOnFailure, signIn, type Stack, startTestStack } from './harness'
 
 /** A 10,000-row organizations export with its own headers. ORGANIZATIONS_CSV overrides the path. */
 const ORGANIZATIONS_CSV =
-  process.env.ORGANIZATIONS_CSV ?? '/work/shared/data/public/organizations-10000.csv'
-
-async function signIn(
-  page: Page,
-  url: string,
-  email = DEMO_ADMIN.email,
-  password = DEMO_ADMIN.password,
-) {
-  await page.goto(`${url}/sign-in`)
-  await page.getByLabel('Email').fill(email)
-  await page.getByLabel('Password').fill(password)
-  await page.getByRole('button', { name: 'Sign in' }).click()
-  await page.getByRole('heading', { name: 'Source overview', level: 1 }).waitFor()
-}
+  process.env.ORGANIZATIONS_CSV ??
+  path.join(import.meta.dirname, 'fixtures', 'organizations-10000.csv')
 
 describe('API upload of an organizations export', () => {
   let stack: Stack

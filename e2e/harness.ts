@@ -113,3 +113,17 @@ export function screenshotOnFailure(currentPage: () => Page | undefined): void {
     console.error(`Saved a screenshot of the failed page to ${file}`)
   })
 }
+
+/** Signs in through the sign-in page, as the demo admin unless told otherwise, and waits for Source overview. */
+export async function signIn(
+  page: Page,
+  url: string,
+  email = DEMO_ADMIN.email,
+  password = DEMO_ADMIN.password,
+): Promise<void> {
+  await page.goto(`${url}/sign-in`)
+  await page.getByLabel('Email').fill(email)
+  await page.getByLabel('Password').fill(password)
+  await page.getByRole('button', { name: 'Sign in' }).click()
+  await page.getByRole('heading', { name: 'Source overview', level: 1 }).waitFor()
+}
