@@ -15,7 +15,7 @@ export type DeactivateOutcome =
 
 /**
  * Marks the records matching `key` inactive. When every match was already
- * inactive, the message says so, because a repeated DELETE changes nothing.
+ * inactive, the message states that, because a repeated DELETE changes nothing.
  */
 export async function deactivateWithMessage(
   db: Database,

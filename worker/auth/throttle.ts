@@ -36,7 +36,7 @@ export function throttleKeysFor(email: string, request: Request): ThrottleKey[] 
     { key: `email:${email}`, maxFailures: MAX_FAILURES_PER_EMAIL, clearOnSuccess: true },
   ]
   // NOTE: Cloudflare's edge overwrites cf-connecting-ip, but under local `wrangler dev` any client
-  // can set it, so the IP limit only holds in production.
+  // can set it, so the IP limit only applies in production.
   const ip = request.headers.get('cf-connecting-ip')
   if (ip) keys.push({ key: `ip:${ip}`, maxFailures: MAX_FAILURES_PER_IP, clearOnSuccess: false })
   return keys

@@ -7,13 +7,13 @@ import { createId, randomBytes } from '../lib/ids'
 import { forgetCachedKeys } from './event-keys.auth'
 import { eventSourceKeys, eventSources } from './events.schema'
 
-/** Longest grace period a rolled auth key keeps working: 7 days, in seconds. */
+/** Maximum grace period of a rolled auth key: 7 days, in seconds. */
 export const MAX_ROLL_GRACE_SECONDS = 7 * 24 * 3600
 
 /** Status of an auth key as the console shows it. */
 export type AuthKeyStatus = 'active' | 'expiring' | 'expired' | 'revoked'
 
-/** An auth key as listed: never the key itself, only what tells keys apart. */
+/** An auth key as listed: never the key itself, only the fields that distinguish keys. */
 export interface AuthKeyView {
   id: string
   prefix: string

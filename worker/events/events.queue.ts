@@ -11,8 +11,8 @@ export interface EventsBatchMessage {
 }
 
 /**
- * Payload bytes per message. Queues cap a message at 128 KB including about 100 bytes of metadata;
- * non-ASCII text can take 2 bytes per character in the V8 serialization, so lines are counted at
+ * Payload bytes per message. Queues cap a message at 128 KB including about 100 bytes of metadata.
+ * Non-ASCII text can take 2 bytes per character in the V8 serialization, so lines are counted at
  * their UTF-8 size plus a per-string allowance and kept well below the cap.
  */
 const MESSAGE_BUDGET_BYTES = 100_000
@@ -57,7 +57,7 @@ export function packMessages(
 
 /**
  * Sends accepted lines to the JOBS queue and resolves once every `sendBatch` call has, so the
- * events are durable before the caller answers. Throws when any send fails.
+ * events are durable before the caller responds. Throws when any send fails.
  */
 export async function enqueueEvents(
   queue: Queue,

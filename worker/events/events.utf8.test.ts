@@ -33,7 +33,7 @@ async function post(source: { authKey: string; sendKey: string }, body: Uint8Arr
   return { status: response.status, body: (await response.json()) as Record<string, unknown> }
 }
 
-/** A JSON line whose name holds byte 0xFF, which UTF-8 never uses. */
+/** A JSON line whose name contains byte 0xFF, which UTF-8 never uses. */
 function invalidBody(): { bytes: Uint8Array; offset: number } {
   const text = new TextEncoder().encode(JSON.stringify(usageEvent({ feature: 'Xbad' })))
   const offset = text.indexOf('X'.charCodeAt(0))

@@ -1,7 +1,7 @@
 /** Outcome labels shown in API Status. */
 export type CallOutcome = 'Success' | 'Partial' | 'Failure'
 
-/** How a call reached the platform. */
+/** Channel through which a call reached the platform. */
 export type CallSource = 'rest' | 'trpc' | 'csv_upload' | 'events'
 
 /** One record of a bulk call that was not written. `index` is 0-based within the call. */
@@ -11,7 +11,7 @@ export interface FailedRecord {
   message: string
 }
 
-/** What a caller reports about one API call. The Durable Object assigns `id`. */
+/** Report of one API call as its caller sends it. The Durable Object assigns `id`. */
 export interface CallRecord {
   time: number
   requestId: string

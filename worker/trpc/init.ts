@@ -70,7 +70,7 @@ const csrfCheck = t.middleware(({ ctx, type, next }) => {
 /** Any caller, signed in or not. Mutations with a session still pass the CSRF check. */
 export const publicProcedure = t.procedure.use(csrfCheck)
 
-/** A middleware that rejects calls without a session or key with `message`. */
+/** Builds a middleware that rejects calls without a session or key, with `message`. */
 function requirePrincipal(message: string) {
   return t.middleware(({ ctx, next }) => {
     if (!ctx.principal) throw new TRPCError({ code: 'UNAUTHORIZED', message })
@@ -91,8 +91,8 @@ const consoleOnlyProcedure = publicProcedure.use(
 const roleRank: Record<Role, number> = { viewer: 0, data_manager: 1, admin: 2 }
 
 /**
- * A console user whose role is at least `minimum`: `viewer` reads, `data_manager` also configures
- * data connectors (uploads, mapping, status), `admin` does everything.
+ * Builds a procedure for console users whose role is at least `minimum`: `viewer` reads,
+ * `data_manager` also configures data connectors (uploads, mapping, status), `admin` does everything.
  */
 export function consoleProcedure(minimum: Role) {
   return consoleOnlyProcedure.use(({ ctx, next }) => {

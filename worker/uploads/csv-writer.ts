@@ -11,7 +11,7 @@ export function escapeFormula(value: string): string {
   return `'${value}`
 }
 
-/** Quotes a cell when it holds a delimiter, quote or line break (RFC 4180). */
+/** Quotes a cell when it contains a delimiter, quote or line break (RFC 4180). */
 export function quoteCell(value: string): string {
   if (!/[",\r\n]/.test(value)) return value
   return `"${value.replace(/"/g, '""')}"`

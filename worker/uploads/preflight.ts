@@ -13,7 +13,7 @@ import {
 import type { DateFormat } from './uploads.schema'
 
 /**
- * Bytes of the file preflight reads before it answers. A queued whole-file check
+ * Bytes of the file preflight reads before it returns its findings. A queued whole-file check
  * (`file-check.ts`) then counts rows, wrong field counts and day/month dates past the sample, and
  * processing fails each bad row with its row number, so nothing past the sample is guessed.
  */

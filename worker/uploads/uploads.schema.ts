@@ -36,7 +36,7 @@ export interface UploadOptions {
   eventSourceId?: string
 }
 
-/** What the whole-file check found beyond the first megabyte. */
+/** Findings of the whole-file check beyond the first megabyte. */
 export interface FileCheck {
   /** Data rows in the whole file. */
   rows: number
@@ -49,7 +49,7 @@ export interface FileCheck {
 }
 
 /**
- * CSV upload jobs. The job row holds all progress, so a lost queue message is re-driven from here
+ * CSV upload jobs. The job row contains all progress, so a lost queue message is re-driven from here
  * by the cron sweep, and the queue only carries work.
  */
 export const uploadJobs = sqliteTable(
