@@ -149,7 +149,12 @@ async function throughput(url, body) {
   let accepted = 0
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
-      while (Date.now() < deadline) accepted += await send(url, body)
+      while (Date.now() < deadline) {
+        // Not `accepted += await send(...)`: that reads `accepted` before the await, so the
+        // concurrent loops would overwrite each other's counts.
+        const count = await send(url, body)
+        accepted += count
+      }
     }),
   )
   return accepted / ((performance.now() - started) / 1000)
