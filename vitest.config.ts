@@ -13,6 +13,7 @@ export default defineConfig({
         bindings: { TEST_MIGRATIONS: migrations },
         queueConsumers: {
           'switchyard-jobs': { maxBatchTimeout: 0.05 },
+          'switchyard-events': { maxBatchTimeout: 0.05 },
           'switchyard-jobs-dlq': { maxBatchTimeout: 0.05 },
         },
       },

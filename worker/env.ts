@@ -6,6 +6,8 @@ export interface Env {
   DB: D1Database
   UPLOADS: R2Bucket
   JOBS: Queue
+  /** Usage event batches from the Event API, consumed in batches of up to 100 messages. */
+  EVENTS: Queue
   JOBS_DLQ: Queue
   STATUS_LOG: DurableObjectNamespace<StatusLog>
   ASSETS: Fetcher

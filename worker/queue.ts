@@ -10,7 +10,7 @@ import {
   type UploadMessage,
 } from './uploads/uploads.queue'
 
-/** Queue that receives JOBS messages which used up their retries (`dead_letter_queue`). */
+/** Queue that receives JOBS and EVENTS messages which used up their retries (`dead_letter_queue`). */
 const DEAD_LETTER_QUEUE = 'switchyard-jobs-dlq'
 
 function typeOf(message: Message<unknown>): string | null {

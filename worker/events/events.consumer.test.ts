@@ -48,7 +48,7 @@ function message(orgId: string, lines: string[]): EventsBatchMessage {
 
 async function deliver(...bodies: EventsBatchMessage[]) {
   const batch = createMessageBatch<unknown>(
-    'switchyard-jobs',
+    'switchyard-events',
     bodies.map((body, index) => ({ id: `msg_${index}`, timestamp: Date.now(), attempts: 1, body })),
   )
   const ctx = createExecutionContext()

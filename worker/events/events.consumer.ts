@@ -3,6 +3,8 @@ import { encodeHexLowerCase } from '@oslojs/encoding'
 
 import { createId } from '../lib/ids'
 import { logError, logEvent } from '../lib/log'
+import { statusLogFor } from '../status-log/status-log.client'
+import type { QueuedCallRecord } from '../status-log/status-log.types'
 import type { EventsBatchMessage } from './events.queue'
 import { validateEvent } from './events.validate'
 import { affectedBuckets, rollupStatements } from './usage.rollup'
@@ -182,17 +184,58 @@ async function storeGroup(
   }
 }
 
+/** Backoff before a failed message is delivered again, in seconds. */
+function retryDelay(message: Message<unknown>): number {
+  return Math.min(60, 5 * message.attempts)
+}
+
 /**
- * Consumes `events.batch` messages: stores the messages of each org together in one D1 batch
- * (fewer round trips when many small requests were queued) and acks them on success. When a
- * group fails, each of its messages is stored alone, so one bad message cannot hold back the
- * others; a message that fails alone is retried with backoff.
+ * Appends the status entries the messages carry to their orgs' logs, one call per org. Returns
+ * the orgs whose log could not be written.
+ */
+async function logQueuedCalls(
+  messages: readonly Message<EventsBatchMessage>[],
+  env: Env,
+): Promise<Set<string>> {
+  const callsByOrg = new Map<string, QueuedCallRecord[]>()
+  for (const { body } of messages) {
+    if (!body.call) continue
+    const calls = callsByOrg.get(body.orgId) ?? []
+    calls.push(body.call)
+    callsByOrg.set(body.orgId, calls)
+  }
+  const failed = new Set<string>()
+  await Promise.all(
+    [...callsByOrg].map(async ([orgId, calls]) => {
+      try {
+        await statusLogFor(env, orgId).appendQueued(calls)
+      } catch (error) {
+        logError('status_log.append_failed', error, { orgId, entries: calls.length })
+        failed.add(orgId)
+      }
+    }),
+  )
+  return failed
+}
+
+/**
+ * Consumes `events.batch` messages. First the API status entries they carry go to each org's log
+ * in one call per org; an org whose log fails has its messages retried, so no entry is lost and
+ * the log skips entries it already holds. Then the messages of each org are stored together in
+ * one D1 batch (fewer round trips when many small requests were queued) and acked on success.
+ * When a group fails, each of its messages is stored alone, so one bad message cannot hold back
+ * the others; a message that fails alone is retried with backoff.
  */
 export async function handleEventMessages(
   messages: readonly Message<EventsBatchMessage>[],
   env: Env,
 ): Promise<void> {
+  const unlogged = await logQueuedCalls(messages, env)
   for (const group of groupByOrg(messages)) {
+    if (unlogged.has(group[0]!.body.orgId)) {
+      for (const message of group) message.retry({ delaySeconds: retryDelay(message) })
+      continue
+    }
     if (group.length > 1 && (await storeGroup(env, group)) === null) continue
     for (const message of group) {
       const error = await storeGroup(env, [message])
@@ -203,7 +246,7 @@ export async function handleEventMessages(
         messageId: message.id,
         attempts: message.attempts,
       })
-      message.retry({ delaySeconds: Math.min(60, 5 * message.attempts) })
+      message.retry({ delaySeconds: retryDelay(message) })
     }
   }
 }

@@ -38,7 +38,7 @@ async function deliver(queue: string, id: string, body: EventsBatchMessage) {
 async function deadLetterForNewOrg() {
   const orgId = createId('org')
   const messageId = createId('msg')
-  const failed = await deliver('switchyard-jobs', messageId, message(orgId))
+  const failed = await deliver('switchyard-events', messageId, message(orgId))
   const dead = await deliver('switchyard-jobs-dlq', messageId, message(orgId))
   await db()
     .insert(orgs)
@@ -102,7 +102,7 @@ describe('events dead-letter storage', () => {
 
   it('does not double-count replayed events', async () => {
     const org = await createOrg()
-    await deliver('switchyard-jobs', createId('msg'), message(org.id))
+    await deliver('switchyard-events', createId('msg'), message(org.id))
     const before = await dailyTotals(org.id)
     expect(before.find((row) => row.userId === '*' && row.feature === '')?.eventCount).toBe(3)
 

@@ -110,7 +110,9 @@ export async function replayDeadLetters(
       })
       continue
     }
-    await env.JOBS.send(body)
+    // The call's status entry was logged on the first delivery, so only the events go again.
+    const { call: _logged, ...events } = body
+    await env.EVENTS.send(events)
     await env.UPLOADS.delete(object.key)
     replayedMessages += 1
     replayedEvents += body.lines.length

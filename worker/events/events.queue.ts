@@ -1,3 +1,4 @@
+import type { QueuedCallRecord } from '../status-log/status-log.types'
 import type { AcceptedLine } from './events.ndjson'
 
 /** A queue message carrying accepted event lines of one source to the consumer. */
@@ -6,10 +7,23 @@ export interface EventsBatchMessage {
   orgId: string
   sourceId: string
   receivedAt: number
-  /** Accepted events, each the JSON text of one event. */
+  /** Accepted events, each the JSON text of one event. Empty in a message that only logs a call. */
   lines: string[]
+  /**
+   * The ingestion request's API status entry, on the last message of the request. Replayed
+   * dead letters leave it out: the entry was logged on the first delivery.
+   */
+  call?: QueuedCallRecord
 }
 
+/** What one ingestion request queues. */
+export interface EventsToQueue {
+  orgId: string
+  sourceId: string
+  receivedAt: number
+  lines: AcceptedLine[]
+  call: QueuedCallRecord
+}
 /**
  * Payload bytes per message. Queues cap a message at 128 KB including about 100 bytes of metadata.
  * Non-ASCII text can take 2 bytes per character in the V8 serialization, so lines are counted at
@@ -23,65 +37,97 @@ const SEND_BATCH_BUDGET_BYTES = 240_000
 
 const PER_LINE_OVERHEAD_BYTES = 8
 
-/** Groups accepted lines into messages that each fit the queue's message limit. */
-export function packMessages(
-  orgId: string,
-  sourceId: string,
-  receivedAt: number,
-  lines: AcceptedLine[],
-): { body: EventsBatchMessage; bytes: number }[] {
+/** Bytes a string may take in a message: V8 may store non-ASCII text at 2 bytes per character. */
+function messageBytes(text: string): number {
+  return text.length * 2 + PER_LINE_OVERHEAD_BYTES
+}
+
+/**
+ * Groups accepted lines into messages that each fit the queue's message limit, and puts the call
+ * record on the last one, or on a message of its own when it does not fit there.
+ */
+export function packMessages(batch: EventsToQueue): { body: EventsBatchMessage; bytes: number }[] {
+  const { orgId, sourceId, receivedAt } = batch
   const messages: { body: EventsBatchMessage; bytes: number }[] = []
   let current: string[] = []
   let size = 0
-  for (const line of lines) {
-    const bytes = line.bytes * (line.bytes === line.text.length ? 1 : 2) + PER_LINE_OVERHEAD_BYTES
-    if (current.length > 0 && size + bytes > MESSAGE_BUDGET_BYTES) {
-      messages.push({
-        body: { type: 'events.batch', orgId, sourceId, receivedAt, lines: current },
-        bytes: size,
-      })
-      current = []
-      size = 0
-    }
-    current.push(line.text)
-    size += bytes
-  }
-  if (current.length > 0) {
+  const close = () => {
     messages.push({
       body: { type: 'events.batch', orgId, sourceId, receivedAt, lines: current },
       bytes: size,
     })
+    current = []
+    size = 0
+  }
+  for (const line of batch.lines) {
+    const bytes = line.bytes * (line.bytes === line.text.length ? 1 : 2) + PER_LINE_OVERHEAD_BYTES
+    if (current.length > 0 && size + bytes > MESSAGE_BUDGET_BYTES) close()
+    current.push(line.text)
+    size += bytes
+  }
+  if (current.length > 0) close()
+
+  const call = fitCall(batch.call)
+  const callBytes = messageBytes(JSON.stringify(call))
+  const last = messages.at(-1)
+  if (last && last.bytes + callBytes <= MESSAGE_BUDGET_BYTES) {
+    last.body.call = call
+    last.bytes += callBytes
+  } else {
+    close()
+    const own = messages.at(-1)!
+    own.body.call = call
+    own.bytes = callBytes
   }
   return messages
 }
 
+/** Longest id or message of a failed record in a queued call, in characters. */
+const FAILED_RECORD_TEXT_MAX = 200
+
+function clip(text: string | null): string | null {
+  if (text === null || text.length <= FAILED_RECORD_TEXT_MAX) return text
+  return `${text.slice(0, FAILED_RECORD_TEXT_MAX - 1)}…`
+}
+
 /**
- * Sends accepted lines to the JOBS queue and resolves once every `sendBatch` call has, so the
- * events are durable before the caller responds. Throws when any send fails.
+ * Bounds a call record to fit one message: a rejected line's id can be as long as the line, so
+ * ids and messages are clipped to FAILED_RECORD_TEXT_MAX characters (at most 100 records of 2
+ * clipped texts stay well below MESSAGE_BUDGET_BYTES).
  */
-export async function enqueueEvents(
-  queue: Queue,
-  orgId: string,
-  sourceId: string,
-  receivedAt: number,
-  lines: AcceptedLine[],
-): Promise<number> {
-  const messages = packMessages(orgId, sourceId, receivedAt, lines)
+function fitCall(call: QueuedCallRecord): QueuedCallRecord {
+  return {
+    ...call,
+    failedRecords: call.failedRecords.map((record) => ({
+      ...record,
+      id: clip(record.id),
+      message: clip(record.message) ?? '',
+    })),
+  }
+}
+
+/**
+ * Sends a request's accepted lines and its status entry to the EVENTS queue and resolves once
+ * every `sendBatch` call has, so both are durable before the caller responds. Throws when any
+ * send fails.
+ */
+export async function enqueueEvents(queue: Queue, batch: EventsToQueue): Promise<number> {
+  const messages = packMessages(batch)
   const calls: Promise<unknown>[] = []
-  let batch: MessageSendRequest<EventsBatchMessage>[] = []
+  let pending: MessageSendRequest<EventsBatchMessage>[] = []
   let size = 0
   for (const message of messages) {
-    const full = batch.length === SEND_BATCH_MAX_MESSAGES
-    if (batch.length > 0 && (full || size + message.bytes > SEND_BATCH_BUDGET_BYTES)) {
-      calls.push(queue.sendBatch(batch))
-      batch = []
+    const full = pending.length === SEND_BATCH_MAX_MESSAGES
+    if (pending.length > 0 && (full || size + message.bytes > SEND_BATCH_BUDGET_BYTES)) {
+      calls.push(queue.sendBatch(pending))
+      pending = []
       size = 0
     }
-    batch.push({ body: message.body })
+    pending.push({ body: message.body })
     size += message.bytes
   }
-  if (batch.length === 1) calls.push(queue.send(batch[0]!.body))
-  else if (batch.length > 1) calls.push(queue.sendBatch(batch))
+  if (pending.length === 1) calls.push(queue.send(pending[0]!.body))
+  else if (pending.length > 1) calls.push(queue.sendBatch(pending))
   await Promise.all(calls)
   return messages.length
 }

@@ -1,6 +1,8 @@
 import type { Env } from '../env'
 import { logError } from '../lib/log'
-import { recordCall } from '../status-log/status-log.client'
+import { createId } from '../lib/ids'
+import { type CallReport, recordCall, toCallRecord } from '../status-log/status-log.client'
+import type { QueuedCallRecord } from '../status-log/status-log.types'
 import { authenticateEventKeys } from './event-keys.auth'
 import { type CheckedBody, type BodyError, type RejectedLine } from './events.ndjson'
 import { enqueueEvents } from './events.queue'
@@ -50,15 +52,15 @@ async function orgOfSendKey(db: D1Database, sendKey: string): Promise<string | n
   return row?.orgId ?? null
 }
 
-function report(
+/** The status log's report of an ingestion request. */
+function callReport(
   request: IngestRequest,
-  orgId: string,
   keyPrefix: string | null,
   result: IngestResult,
   rejected: RejectedLine[],
   recordsSent: number,
-): void {
-  recordCall(request.env, request.executionCtx, orgId, {
+): CallReport {
+  return {
     time: request.startedAt,
     requestId: request.requestId,
     method: request.method,
@@ -75,7 +77,26 @@ function report(
     })),
     durationMs: Date.now() - request.startedAt,
     message: result.body.message ?? null,
-  })
+  }
+}
+
+/** Records a request that queued nothing in the org's status log, after the response. */
+function report(
+  request: IngestRequest,
+  orgId: string,
+  keyPrefix: string | null,
+  result: IngestResult,
+  rejected: RejectedLine[],
+  recordsSent: number,
+  entryKey?: string,
+): void {
+  recordCall(
+    request.env,
+    request.executionCtx,
+    orgId,
+    callReport(request, keyPrefix, result, rejected, recordsSent),
+    entryKey,
+  )
 }
 
 /** Records a rejected key pair for the send key's org, at most once a minute per source. */
@@ -94,8 +115,8 @@ async function reportRejectedKey(request: IngestRequest, result: IngestResult): 
 
 /**
  * Ingests events for one key pair: authenticates, checks every event (through `check`, which
- * parses NDJSON or objects), queues the accepted ones and waits for the queue to take them, then
- * records the call in the org's API status log. Every caller of the Event API comes through here.
+ * parses NDJSON or objects), queues the accepted ones with the call's status entry and waits for
+ * the queue to take them. A request that queues nothing records its entry after the response. Every caller of the Event API comes through here.
  */
 export async function ingestEvents(
   request: IngestRequest,
@@ -122,29 +143,6 @@ export async function ingestEvents(
   }
 
   const { accepted, rejected } = checked
-  try {
-    if (accepted.length > 0) {
-      await enqueueEvents(env.JOBS, identity.orgId, identity.sourceId, request.startedAt, accepted)
-    }
-  } catch (error) {
-    logError('events.enqueue_failed', error, {
-      orgId: identity.orgId,
-      requestId: request.requestId,
-    })
-    // Some messages may have been queued before the failure. A retry is still safe: the consumer
-    // stores each event once, keyed by its content hash.
-    const result = failure(503, 'Events could not be queued: retry the request.')
-    report(
-      request,
-      identity.orgId,
-      identity.keyPrefix,
-      result,
-      [],
-      accepted.length + rejected.length,
-    )
-    return result
-  }
-
   const result: IngestResult = {
     httpStatus: 200,
     body: {
@@ -153,13 +151,40 @@ export async function ingestEvents(
       rejected: rejected.map(({ line, message }) => ({ line, message })),
     },
   }
-  report(
-    request,
-    identity.orgId,
-    identity.keyPrefix,
-    result,
-    rejected,
-    accepted.length + rejected.length,
-  )
+  const recordsSent = accepted.length + rejected.length
+  if (accepted.length === 0) {
+    report(request, identity.orgId, identity.keyPrefix, result, rejected, recordsSent)
+    return result
+  }
+
+  // The call's status entry travels with its events, so the response waits for one queue send
+  // and no Durable Object call, and the entry is as durable as the events. Its duration is
+  // therefore measured up to the send. The consumer appends the entries of a whole delivery with
+  // one call to the org's log.
+  const call: QueuedCallRecord = {
+    ...toCallRecord(callReport(request, identity.keyPrefix, result, rejected, recordsSent)),
+    entryKey: createId('call'),
+  }
+  try {
+    await enqueueEvents(env.EVENTS, {
+      orgId: identity.orgId,
+      sourceId: identity.sourceId,
+      receivedAt: request.startedAt,
+      lines: accepted,
+      call,
+    })
+  } catch (error) {
+    logError('events.enqueue_failed', error, {
+      orgId: identity.orgId,
+      requestId: request.requestId,
+    })
+    // Some messages may have been queued before the failure. A retry is still safe: the consumer
+    // stores each event once, keyed by its content hash.
+    // The message carrying `call` may have been queued. Logging this outcome under the same key
+    // keeps one entry per request; written now, it normally lands before the queued copy.
+    const unavailable = failure(503, 'Events could not be queued: retry the request.')
+    report(request, identity.orgId, identity.keyPrefix, unavailable, [], recordsSent, call.entryKey)
+    return unavailable
+  }
   return result
 }

@@ -1,6 +1,11 @@
 import type { Env } from '../env'
 import { logError } from '../lib/log'
-import type { CallOutcome, CallRecord, FailedRecord } from './status-log.types'
+import {
+  type CallOutcome,
+  type CallRecord,
+  type FailedRecord,
+  MAX_FAILED_RECORDS_KEPT,
+} from './status-log.types'
 
 /** Returns the stub of the org's own status log. */
 export function statusLogFor(env: Env, orgId: string) {
@@ -26,24 +31,38 @@ export type CallReport = Omit<CallRecord, 'outcome' | 'failedRecordsOmitted' | '
 }
 
 /**
+ * Completes a caller's report into the record the log stores: derives the outcome and keeps at
+ * most MAX_FAILED_RECORDS_KEPT failed records, counting the rest as omitted.
+ */
+export function toCallRecord(report: CallReport): CallRecord {
+  const recordsFailed = report.recordsFailed ?? report.failedRecords.length
+  const failedRecords = report.failedRecords.slice(0, MAX_FAILED_RECORDS_KEPT)
+  return {
+    ...report,
+    recordsFailed,
+    failedRecords,
+    outcome: outcomeOf(report.httpStatus, report.recordsSent, recordsFailed),
+    failedRecordsOmitted: Math.max(0, recordsFailed - failedRecords.length),
+  }
+}
+
+/**
  * Records a call in the org's status log after the response is sent. A logging failure is written
- * to the Worker log and never reaches the caller, so logging cannot slow or break the call.
+ * to the Worker log and never reaches the caller, so logging cannot slow or break the call. With
+ * `entryKey`, the entry is skipped when a queued copy with the same key got there first.
  */
 export function recordCall(
   env: Env,
   executionCtx: Pick<ExecutionContext, 'waitUntil'>,
   orgId: string,
   report: CallReport,
+  entryKey?: string,
 ): void {
-  const recordsFailed = report.recordsFailed ?? report.failedRecords.length
-  const record: CallRecord = {
-    ...report,
-    recordsFailed,
-    outcome: outcomeOf(report.httpStatus, report.recordsSent, recordsFailed),
-    failedRecordsOmitted: Math.max(0, recordsFailed - report.failedRecords.length),
-  }
-  const write = statusLogFor(env, orgId)
-    .append(record)
+  const record = toCallRecord(report)
+  const log = statusLogFor(env, orgId)
+  const appended =
+    entryKey === undefined ? log.append(record) : log.appendQueued([{ ...record, entryKey }])
+  const write = Promise.resolve(appended)
     .catch((error: unknown) => {
       logError('status_log.append_failed', error, { orgId, requestId: report.requestId })
     })

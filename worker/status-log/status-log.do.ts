@@ -6,6 +6,7 @@ import {
   type CallFilter,
   type CallRecord,
   type CallSummary,
+  type QueuedCallRecord,
   MAX_FAILED_RECORDS_KEPT,
   STATUS_LOG_CAPACITY,
 } from './status-log.types'
@@ -61,13 +62,51 @@ export class StatusLog extends DurableObject<Env> {
       duration_ms INTEGER NOT NULL,
       message TEXT
     )`)
+    // Keys of entries that arrived through a queue, which may deliver one twice.
+    this.sql.exec(`CREATE TABLE IF NOT EXISTS queued_entries (
+      entry_key TEXT PRIMARY KEY,
+      call_id INTEGER NOT NULL
+    ) WITHOUT ROWID`)
   }
 
   /** Appends one call and deletes whatever falls outside the newest STATUS_LOG_CAPACITY. */
   append(record: CallRecord): number {
+    const id = this.insert(record)
+    this.trim(id)
+    return id
+  }
+
+  /**
+   * Appends calls that reached the log through a queue, in order, skipping any whose `entryKey`
+   * the log already holds, so a redelivered message never logs its call twice. Returns how many
+   * were appended.
+   */
+  appendQueued(records: readonly QueuedCallRecord[]): number {
+    let lastId = 0
+    let appended = 0
+    for (const { entryKey, ...record } of records) {
+      const known = this.sql
+        .exec('SELECT 1 FROM queued_entries WHERE entry_key = ?', entryKey)
+        .toArray()
+      if (known.length > 0) continue
+      lastId = this.insert(record)
+      this.sql.exec('INSERT INTO queued_entries (entry_key, call_id) VALUES (?, ?)', entryKey, lastId)
+      appended++
+    }
+    if (appended > 0) this.trim(lastId)
+    return appended
+  }
+
+  private trim(newestId: number): void {
+    const cutoff = newestId - STATUS_LOG_CAPACITY
+    this.sql.exec('DELETE FROM calls WHERE id <= ?', cutoff)
+    this.sql.exec('DELETE FROM queued_entries WHERE call_id <= ?', cutoff)
+  }
+
+  private insert(record: CallRecord): number {
     const kept = record.failedRecords.slice(0, MAX_FAILED_RECORDS_KEPT)
     const omitted = record.failedRecordsOmitted + (record.failedRecords.length - kept.length)
-    const id = this.sql
+    return this.sql
       .exec<{ id: number }>(
         `INSERT INTO calls (time, request_id, method, path, api, source, key_prefix, http_status,
            outcome, records_sent, records_failed, failed_records, failed_records_omitted,
@@ -90,8 +129,6 @@ export class StatusLog extends DurableObject<Env> {
         record.message,
       )
       .one().id
-    this.sql.exec('DELETE FROM calls WHERE id <= ?', id - STATUS_LOG_CAPACITY)
-    return id
   }
 
   /** Lists entries newest first, without their failed records. */

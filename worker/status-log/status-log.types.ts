@@ -34,6 +34,14 @@ export interface CallRecord {
   message: string | null
 }
 
+/**
+ * A call record sent through a queue. `entryKey` is unique per call, so the log can skip a copy
+ * that a redelivery brings again.
+ */
+export interface QueuedCallRecord extends CallRecord {
+  entryKey: string
+}
+
 export interface CallEntry extends CallRecord {
   id: number
 }
