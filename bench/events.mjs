@@ -1,10 +1,18 @@
-// Measures the Usage Event API against a bare Worker that only queues the body, both under
-// `wrangler dev --local` on 127.0.0.1. Prints accepted events/s for batches of 100 and 1000 and
-// p50/p99 latency of single-event requests, and the Event API's share of the baseline.
+// Measures the Usage Event API against a bare Worker that only queues the body, all under
+// `wrangler dev --local` on 127.0.0.1. Prints accepted events/s for batches of 100 and 1000,
+// p50/p99 latency of single-event requests, each target's share of the baseline, and how fast the
+// events consumer stores new events.
 //
-// Usage: npm run bench:events [-- --seconds 10 --concurrency 8]
+// Locally one workerd thread runs the Worker, its queue consumer, D1 and the Durable Objects, so a
+// consumer that stores events takes the thread from ingestion; on Cloudflare they run apart. The
+// Event API therefore runs twice: as configured (consumer storing), and with its events consumer
+// left out of the configuration, which measures ingestion alone as the bare Worker's ack-only
+// consumer lets it be measured.
+//
+// Usage: npm run bench:events [-- --seconds 10 --concurrency 8 --single-requests 500
+//   --drain-requests 100]
 import { spawn } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { performance } from 'node:perf_hooks'
@@ -15,6 +23,9 @@ import { ROOT, WRANGLER, wranglerEnv } from '../scripts/wrangler.mjs'
 
 const STACK_PORT = 8850
 const BARE_PORT = 8851
+const INGEST_ONLY_PORT = 8852
+/** Generated beside wrangler.toml so its relative paths still hold; deleted after the run. */
+const INGEST_ONLY_CONFIG = 'wrangler.bench-ingest-only.toml'
 const ADMIN_EMAIL = 'admin@demo.switchyard.local'
 const ADMIN_PASSWORD = 'bench-events-password'
 
@@ -23,11 +34,14 @@ const { values: options } = parseArgs({
     seconds: { type: 'string', default: '10' },
     concurrency: { type: 'string', default: '8' },
     'single-requests': { type: 'string', default: '500' },
+    'drain-requests': { type: 'string', default: '100' },
   },
 })
 const SECONDS = Number(options.seconds)
 const CONCURRENCY = Number(options.concurrency)
 const SINGLE_REQUESTS = Number(options['single-requests'])
+const DRAIN_REQUESTS = Number(options['drain-requests'])
+const DRAIN_BATCH = 1000
 
 function delay(ms) {
   return new Promise((resolve) => setTimeout(resolve, ms))
@@ -85,7 +99,10 @@ async function startBareWorker(persistTo) {
   )
 }
 
-/** Signs in as the demo admin and creates an event source; returns its endpoint path. */
+/**
+ * Signs in as the demo admin and creates an event source; returns its endpoint path and the
+ * session's cookie header.
+ */
 async function createSource(url) {
   const signIn = await fetch(`${url}/api/trpc/auth.signIn`, {
     method: 'POST',
@@ -108,19 +125,37 @@ async function createSource(url) {
   const body = await created.json()
   if (!created.ok) throw new Error(`Creating a source failed: ${JSON.stringify(body)}`)
   const { authKey, source } = body.result.data
-  return `/v1/${authKey}/${source.sendKey}`
+  return { endpoint: `/v1/${authKey}/${source.sendKey}`, cookie: cookies.join('; ') }
 }
 
-/** Builds an NDJSON body of `count` feature events spread over 50 users of 10 accounts. */
-function ndjsonBody(count) {
+/**
+ * Writes a copy of wrangler.toml without the consumer of the events queue, so accepted events
+ * stay queued and the thread serves ingestion alone.
+ */
+function writeIngestOnlyConfig() {
+  const source = readFileSync(path.join(ROOT, 'wrangler.toml'), 'utf8')
+  const consumer = /\[\[queues\.consumers\]\]\nqueue = "switchyard-events"\n[\s\S]*?(?=\n\[)/
+  if (!consumer.test(source)) {
+    throw new Error(
+      'wrangler.toml has no [[queues.consumers]] block for "switchyard-events"; update writeIngestOnlyConfig in bench/events.mjs to match it',
+    )
+  }
+  writeFileSync(path.join(ROOT, INGEST_ONLY_CONFIG), source.replace(consumer, ''))
+}
+
+/**
+ * Builds an NDJSON body of `count` feature events spread over 50 users of 10 accounts. Bodies
+ * with different `request` numbers share no event, so the consumer stores each as new.
+ */
+function ndjsonBody(count, { request = 0, accountPrefix = 'acc' } = {}) {
   const now = Date.now()
   const lines = []
   for (let i = 0; i < count; i++) {
     lines.push(
       JSON.stringify({
-        account_id: `acc_${i % 10}`,
+        account_id: `${accountPrefix}_${i % 10}`,
         user_id: `user_${i % 50}`,
-        created_at: now - i,
+        created_at: now - request * count - i,
         session_id: `sess_${i % 50}`,
         action: 'feature',
         feature: `feature_${i % 20}`,
@@ -179,12 +214,54 @@ const PHASES = [
   { name: 'batches of 1000', run: (url) => throughput(url, ndjsonBody(1000)) },
 ]
 
+/** Sums the stored events of unknown accounts whose id starts with `prefix`, from the rollups. */
+async function storedEvents(url, cookie, prefix) {
+  const input = encodeURIComponent(JSON.stringify({ days: 2 }))
+  const response = await fetch(`${url}/api/trpc/usage.unknownAccounts?input=${input}`, {
+    headers: { cookie },
+  })
+  const body = await response.json()
+  if (!response.ok) throw new Error(`Reading usage failed: ${JSON.stringify(body)}`)
+  return body.result.data
+    .filter((row) => row.accountId.startsWith(prefix))
+    .reduce((sum, row) => sum + row.events, 0)
+}
+
+/** Polls until `count` events of accounts starting with `prefix` are stored; returns when. */
+async function waitUntilStored(target, prefix, count) {
+  const deadline = Date.now() + 300_000
+  while ((await storedEvents(target.stackUrl, target.cookie, prefix)) < count) {
+    if (Date.now() > deadline) {
+      throw new Error(`${target.label}: ${count} events under ${prefix} not stored within 300 s`)
+    }
+    await delay(100)
+  }
+  return performance.now()
+}
+
+let settles = 0
+
 /**
- * Runs each phase against the bare Worker and then the Event API, back to back, so both targets
- * see the same load from other processes on the machine. Returns the figures per target.
+ * Waits until the storing consumer has worked off what earlier phases queued, so its backlog does
+ * not take the CPU from the next target: sends one event of a new account and waits until it is
+ * stored, since messages are delivered about in the order they were sent.
+ */
+async function settle(target) {
+  if (!target.storing) return
+  const prefix = `settle_${++settles}`
+  await send(target.url, ndjsonBody(1, { accountPrefix: prefix }))
+  await waitUntilStored(target, prefix, 1)
+}
+
+/**
+ * Runs each phase against every target in turn, so all see the same load from other processes on
+ * the machine. Returns the figures per target.
  */
 async function measure(targets) {
-  for (const target of targets) await throughput(target.url, ndjsonBody(100)) // warm-up
+  for (const target of targets) {
+    await throughput(target.url, ndjsonBody(100)) // warm-up
+    await settle(target)
+  }
   const figures = targets.map(() => ({}))
   for (const phase of PHASES) {
     for (const [index, target] of targets.entries()) {
@@ -192,18 +269,48 @@ async function measure(targets) {
       console.log(
         `${target.label}: ${figures[index][phase.name].toFixed(0)} events/s (${phase.name})`,
       )
+      await settle(target)
     }
   }
   for (const [index, target] of targets.entries()) {
     figures[index].single = await latency(target.url)
     const { p50, p99 } = figures[index].single
     console.log(`${target.label}: single event p50 ${p50.toFixed(2)} ms, p99 ${p99.toFixed(2)} ms`)
+    await settle(target)
   }
   return figures
 }
 
+/**
+ * Sends DRAIN_REQUESTS bodies of DRAIN_BATCH new events from CONCURRENCY senders and waits until
+ * the consumer has stored all of them. Returns the events and the seconds to accept and to store.
+ */
+async function drain(target) {
+  const prefix = 'drain'
+  let next = 0
+  let accepted = 0
+  const started = performance.now()
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < DRAIN_REQUESTS) {
+        const body = ndjsonBody(DRAIN_BATCH, { request: next++, accountPrefix: prefix })
+        const count = await send(target.url, body)
+        accepted += count
+      }
+    }),
+  )
+  const acceptedAt = performance.now()
+  const storedAt = await waitUntilStored(target, prefix, accepted)
+  return {
+    events: accepted,
+    acceptSeconds: (acceptedAt - started) / 1000,
+    storeSeconds: (storedAt - started) / 1000,
+  }
+}
+
 const dir = mkdtempSync(path.join(os.tmpdir(), 'switchyard-bench-events-'))
 let stack
+let ingestOnly
 let bare
 try {
   stack = await startStack({
@@ -211,27 +318,58 @@ try {
     persistTo: path.join(dir, 'stack'),
     adminPassword: ADMIN_PASSWORD,
   })
+  writeIngestOnlyConfig()
+  ingestOnly = await startStack({
+    port: INGEST_ONLY_PORT,
+    persistTo: path.join(dir, 'ingest-only'),
+    adminPassword: ADMIN_PASSWORD,
+    config: [INGEST_ONLY_CONFIG, 'bench/ack-consumer/wrangler.toml'],
+  })
   bare = await startBareWorker(path.join(dir, 'bare'))
-  const endpoint = await createSource(stack.url)
+  const storing = await createSource(stack.url)
+  const alone = await createSource(ingestOnly.url)
   console.log(
     `${SECONDS} s per throughput run, ${CONCURRENCY} concurrent senders, ` +
       `${SINGLE_REQUESTS} sequential single-event requests; ${os.cpus().length} CPUs`,
   )
 
-  const [baseline, events] = await measure([
+  const storingTarget = {
+    label: 'Event API, consumer storing',
+    url: `${stack.url}${storing.endpoint}`,
+    stackUrl: stack.url,
+    cookie: storing.cookie,
+    storing: true,
+  }
+  const [baseline, ingestion, stored] = await measure([
     { label: 'bare Worker (queue only)', url: `${bare.url}/ingest` },
-    { label: 'Event API', url: `${stack.url}${endpoint}` },
+    { label: 'Event API, ingestion alone', url: `${ingestOnly.url}${alone.endpoint}` },
+    storingTarget,
   ])
-  const share = (phase) => `${((events[phase] / baseline[phase]) * 100).toFixed(0)}%`
+  for (const [label, figures] of [
+    ['ingestion alone', ingestion],
+    ['consumer storing', stored],
+  ]) {
+    const share = (phase) => `${((figures[phase] / baseline[phase]) * 100).toFixed(0)}%`
+    console.log(
+      `Event API (${label}) share of baseline: ${share('batches of 100')} (batches of 100), ` +
+        `${share('batches of 1000')} (batches of 1000), ` +
+        `single-event p50 latency ${(figures.single.p50 / baseline.single.p50).toFixed(2)}x baseline`,
+    )
+  }
+
+  const drained = await drain(storingTarget)
   console.log(
-    `Event API share of baseline: ${share('batches of 100')} (batches of 100), ` +
-      `${share('batches of 1000')} (batches of 1000), ` +
-      `single-event p50 latency ${(events.single.p50 / baseline.single.p50).toFixed(2)}x baseline`,
+    `Consumer: ${drained.events} new events (${DRAIN_REQUESTS} requests of ${DRAIN_BATCH}) ` +
+      `accepted in ${drained.acceptSeconds.toFixed(2)} s and stored with rollups in ` +
+      `${drained.storeSeconds.toFixed(2)} s: ` +
+      `${(drained.events / drained.storeSeconds).toFixed(0)} events/s stored`,
   )
 } finally {
   await bare?.stop()
+  await ingestOnly?.stop()
   await stack?.stop()
   rmSync(dir, { recursive: true, force: true })
+  rmSync(path.join(ROOT, INGEST_ONLY_CONFIG), { force: true })
   // wrangler writes its build output beside the config; the linter would read it otherwise.
   rmSync(path.join(ROOT, 'bench', 'bare-worker', '.wrangler'), { recursive: true, force: true })
 }

@@ -69,16 +69,24 @@ async function waitForHealth(url, child, output) {
 /**
  * Runs `wrangler dev --local` on 127.0.0.1:`port` in its own process group and waits until
  * `/api/health` responds with 200. With `inheritOutput` wrangler's output goes to this process's terminal;
- * otherwise the last 64 KB are kept for error messages. Returns the URL and `stop()`, which ends
- * wrangler and workerd together and resolves once none of the group is left.
+ * otherwise the last 64 KB are kept for error messages. `config` names another wrangler
+ * configuration than `wrangler.toml`, relative to the repository root, or several, which
+ * `wrangler dev` runs together with the first one's routes. Returns the URL and
+ * `stop()`, which ends wrangler and workerd together and resolves once none of the group is left.
  */
-export async function startDevServer({ port = 8787, persistTo, inheritOutput = false } = {}) {
+export async function startDevServer({
+  port = 8787,
+  persistTo,
+  inheritOutput = false,
+  config,
+} = {}) {
   // wrangler dev exits with an error when the assets directory from wrangler.toml is missing,
   // as it is before the first build.
   mkdirSync(path.join(ROOT, 'dist', 'web'), { recursive: true })
   await assertPortFree(port)
 
   const args = ['dev', '--local', '--ip', '127.0.0.1', '--port', String(port)]
+  for (const file of [config ?? []].flat()) args.push('--config', file)
   args.push('--show-interactive-dev-session=false', ...persistArgs(persistTo))
   const child = spawn(process.execPath, [WRANGLER, ...args], {
     cwd: ROOT,
@@ -122,12 +130,13 @@ export async function startDevServer({ port = 8787, persistTo, inheritOutput = f
 /**
  * Starts a fresh or existing local stack under `persistTo`: applies D1 migrations, seeds the demo
  * org (setting the admin's password to `adminPassword` when given), and serves it on
- * http://127.0.0.1:`port`. Returns `{ url, stop }`; call `stop()` when done.
+ * http://127.0.0.1:`port`, with wrangler configuration `config` when given (see
+ * `startDevServer`). Returns `{ url, stop }`; call `stop()` when done.
  */
-export async function startStack({ port = 8787, persistTo, adminPassword } = {}) {
+export async function startStack({ port = 8787, persistTo, adminPassword, config } = {}) {
   if (persistTo) mkdirSync(persistTo, { recursive: true })
   await runWrangler(['d1', 'migrations', 'apply', 'DB', '--local', ...persistArgs(persistTo)])
   await seed({ persistTo, adminPassword })
-  const { url, stop } = await startDevServer({ port, persistTo })
+  const { url, stop } = await startDevServer({ port, persistTo, config })
   return { url, stop }
 }
