@@ -62,9 +62,8 @@ export function recordCall(
   const log = statusLogFor(env, orgId)
   const appended =
     entryKey === undefined ? log.append(record) : log.appendQueued([{ ...record, entryKey }])
-  const write = Promise.resolve(appended)
-    .catch((error: unknown) => {
-      logError('status_log.append_failed', error, { orgId, requestId: report.requestId })
-    })
+  const write = Promise.resolve(appended).catch((error: unknown) => {
+    logError('status_log.append_failed', error, { orgId, requestId: report.requestId })
+  })
   executionCtx.waitUntil(write)
 }

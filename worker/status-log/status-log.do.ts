@@ -90,7 +90,11 @@ export class StatusLog extends DurableObject<Env> {
         .toArray()
       if (known.length > 0) continue
       lastId = this.insert(record)
-      this.sql.exec('INSERT INTO queued_entries (entry_key, call_id) VALUES (?, ?)', entryKey, lastId)
+      this.sql.exec(
+        'INSERT INTO queued_entries (entry_key, call_id) VALUES (?, ?)',
+        entryKey,
+        lastId,
+      )
       appended++
     }
     if (appended > 0) this.trim(lastId)
