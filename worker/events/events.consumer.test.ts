@@ -237,6 +237,27 @@ describe('handleEventMessages', () => {
     })
   })
 
+  it('corrects the next day when a late event splits a gap across midnight', async () => {
+    const org = await createOrg()
+    // t0 is 10:00, so 825 minutes later is 23:45 and 850 minutes is 00:10 the next day.
+    const at = (minutes: number) => line('u1', 's1', minutes, { action: 'sessionIdle' })
+    const day = t0 - 10 * HOUR_MS
+    await deliver(message(org.id, [at(825), at(850)]))
+    let daily = (await rollupRows(org.id)).daily
+    expect(total(daily, 'u1', day)?.sessionMs).toBe(0)
+    expect(total(daily, 'u1', day + DAY_MS)?.sessionMs).toBe(25 * MINUTE)
+
+    // A late event at 23:55 leaves 10 minutes on the first day and 15 on the next.
+    await deliver(message(org.id, [at(835)]))
+    daily = (await rollupRows(org.id)).daily
+    expect(total(daily, 'u1', day)).toMatchObject({ eventCount: 2, sessionMs: 10 * MINUTE })
+    expect(total(daily, 'u1', day + DAY_MS)).toMatchObject({
+      eventCount: 1,
+      sessionMs: 15 * MINUTE,
+    })
+    expect(total(daily, '*', day + DAY_MS)).toMatchObject({ eventCount: 1, sessionMs: 15 * MINUTE })
+  })
+
   it('counts events with equal timestamps once each', async () => {
     const org = await createOrg()
     const first = line('u1', 's1', 0, { action: 'feature', feature: 'a' })

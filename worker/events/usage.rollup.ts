@@ -117,13 +117,39 @@ function accountRows(table: string): { delete: string; insert: string } {
   }
 }
 
+/**
+ * Rebuilds the daily per-user rows of the user-days the delivery touched by summing their hourly
+ * rows, which the statements before it have brought up to date. Hours nest in UTC days and a gap
+ * is credited to the later event's bucket, so a day's figures are the sum of its hours. Summing
+ * at most 24 hourly rows per key costs less than working out session gaps a second time. The
+ * touched days are those of each new event and of 30 minutes later, where the older event whose
+ * gap it splits may sit. Rows are only ever added, so replacing the keys found is enough.
+ */
+const dailyUserRows = `WITH touched AS (
+    SELECT account_id, user_id, created_at - created_at % ${DAY_MS} AS day
+      FROM events WHERE org_id = ?1 AND batch_id = ?2
+    UNION
+    SELECT account_id, user_id,
+           (created_at + ${SESSION_TIMEOUT_MS}) - (created_at + ${SESSION_TIMEOUT_MS}) % ${DAY_MS}
+      FROM events WHERE org_id = ?1 AND batch_id = ?2)
+  INSERT INTO usage_daily (org_id, account_id, user_id, bucket_start, feature, module,
+                           event_count, active_users, session_ms)
+  SELECT ?1, h.account_id, h.user_id, t.day, h.feature, h.module,
+         sum(h.event_count), 1, sum(h.session_ms)
+    FROM touched t
+    JOIN usage_hourly h
+      ON h.org_id = ?1 AND h.account_id = t.account_id AND h.user_id = t.user_id
+     AND h.bucket_start >= t.day AND h.bucket_start < t.day + ${DAY_MS}
+   GROUP BY h.account_id, h.user_id, t.day, h.feature, h.module
+  ON CONFLICT (org_id, account_id, user_id, bucket_start, feature, module)
+  DO UPDATE SET event_count = excluded.event_count, session_ms = excluded.session_ms`
+
 /** Statements, in order, that update the hourly and daily rollups for one batch token. */
 export const rollupStatements = {
   hourlyUserTotals: userTotals('usage_hourly', HOUR_MS),
   hourlyUserFeatures: userFeatures('usage_hourly', HOUR_MS),
   hourlyAccountRows: accountRows('usage_hourly'),
-  dailyUserTotals: userTotals('usage_daily', DAY_MS),
-  dailyUserFeatures: userFeatures('usage_daily', DAY_MS),
+  dailyUserRows,
   dailyAccountRows: accountRows('usage_daily'),
 }
 
