@@ -99,6 +99,13 @@ describe('validateEvent', () => {
     expect(message).toContain('feature, moduleEnd, sessionSync')
   })
 
+  it.each(['toString', 'constructor', '__proto__', 'hasOwnProperty'])(
+    'rejects the object property name %s as an action',
+    (action) => {
+      expect(errorOf(event({ action }))).toContain(`Invalid action "${action}"`)
+    },
+  )
+
   it.each([
     ['feature', { feature: undefined }, 'Missing field feature, required by action feature'],
     ['feature', { feature: 'export', total: 'many' }, 'Invalid total "many" for action feature'],
