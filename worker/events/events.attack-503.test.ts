@@ -1,0 +1,79 @@
+import { createExecutionContext, createMessageBatch, getQueueResult } from 'cloudflare:test'
+import { env } from 'cloudflare:workers'
+import { describe, expect, it } from 'vitest'
+
+import { createOrg } from '../../test/fixtures'
+import type { Env } from '../env'
+import { handleQueueBatch } from '../queue'
+import { statusLogFor } from '../status-log/status-log.client'
+import { checkNdjsonBody } from './events.ndjson'
+import type { EventsBatchMessage } from './events.queue'
+import { ingestEvents } from './events.service'
+import { createSource, usageEvent } from './test-helpers'
+
+describe('status entry of a request answered 503', () => {
+  it('shows 503 when the queued copy lands first', async () => {
+    const org = await createOrg()
+    const source = await createSource(org.id)
+    // 260 lines of about 950 bytes pack into three messages. The first two go in one sendBatch,
+    // which fails; the last, which carries the entry, goes alone with send, which succeeds.
+    const lines = Array.from({ length: 260 }, (_, index) =>
+      JSON.stringify(usageEvent({ user_id: `u${index}`, module: 'm'.repeat(800) })),
+    )
+    const body = lines.join('\n')
+    const sent: EventsBatchMessage[] = []
+    const partlyFailingQueue = {
+      sendBatch: () => Promise.reject(new Error('queue unavailable')),
+      send: (message: EventsBatchMessage) => {
+        sent.push(message)
+        return Promise.resolve()
+      },
+    } as unknown as Queue
+
+    // The direct 503 write runs after the response, through waitUntil, and nothing orders it
+    // before the consumer's append of the queued copy. It is held here until that append is done.
+    let release = () => {}
+    const held = new Promise<void>((resolve) => (release = resolve))
+    const delayedLog = {
+      idFromName: (name: string) => env.STATUS_LOG.idFromName(name),
+      get: (id: DurableObjectId) => ({
+        appendQueued: async (records: unknown) => {
+          await held
+          return env.STATUS_LOG.get(id).appendQueued(records as never)
+        },
+      }),
+    } as unknown as Env['STATUS_LOG']
+
+    const waits: Promise<unknown>[] = []
+    const result = await ingestEvents(
+      {
+        env: { ...env, EVENTS: partlyFailingQueue, STATUS_LOG: delayedLog },
+        executionCtx: { waitUntil: (promise) => waits.push(promise) },
+        requestId: 'req_partly_queued',
+        method: 'POST',
+        path: '/v1/{authKey}/{apiKey}',
+        source: 'events',
+        startedAt: Date.now(),
+        authKey: source.authKey,
+        sendKey: source.sendKey,
+      },
+      (now) => checkNdjsonBody(body, body.length, now),
+    )
+    expect(result.httpStatus, JSON.stringify(result.body).slice(0, 300)).toBe(503)
+    expect(sent).toHaveLength(1)
+    expect(sent[0]?.call).toBeDefined()
+
+    const batch = createMessageBatch<unknown>('switchyard-events', [
+      { id: 'msg_last', timestamp: Date.now(), attempts: 1, body: sent[0] },
+    ])
+    const ctx = createExecutionContext()
+    await handleQueueBatch(batch, env, ctx)
+    await getQueueResult(batch, ctx)
+    release()
+    await Promise.all(waits)
+
+    const entries = await statusLogFor(env, org.id).list({})
+    expect(entries).toHaveLength(1)
+    expect(entries[0]?.httpStatus).toBe(503)
+  })
+})
