@@ -59,8 +59,8 @@ describe('dead-letter replay of a message whose entry was never logged', () => {
     }
     const messageId = createId('msg')
 
-    // The log fails on the delivery, so the consumer retries; after the last retry Queues hands
-    // the message to the dead-letter queue, whose consumer keeps it in R2 with its entry.
+    // The log fails on the delivery, so the consumer retries the message. After the last retry,
+    // Queues hands it to the dead-letter queue, whose consumer keeps it in R2 with its entry.
     const failed = await deliver('switchyard-events', messageId, body, {
       ...env,
       STATUS_LOG: unavailableLog,

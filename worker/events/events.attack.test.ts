@@ -31,8 +31,8 @@ async function ingestNdjson(orgId: string, body: string) {
 
 describe('status entry of a request whose every line is rejected', () => {
   it('logs one entry when rejected ids are long', async () => {
-    // An account_id array of 1e20 numbers: 5 bytes each in the line, 21 characters each in the
-    // rejected line's id and in its message, which quote the value unclipped.
+    // Each 1e20 in an account_id array takes 5 bytes in the line but 21 characters in the
+    // rejected line's id and again in its message, because both quote the value unclipped.
     const elements = Math.floor((MAX_LINE_BYTES - 200) / 5)
     const line = JSON.stringify(usageEvent({ account_id: [] })).replace(
       '"account_id":[]',
