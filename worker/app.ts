@@ -12,12 +12,23 @@ import { limitTrpcRequest, MAX_BATCH_SIZE } from './trpc/limits'
 import { appRouter } from './trpc/router'
 import { uploadRoutes } from './uploads/uploads.routes'
 
+/** Cloudflare's Ray ID, such as `8f1c2d3e4f5a6b7c-SJC`. */
+const RAY_ID = /^[0-9a-f]{16}-[A-Z]{3}$/
+
+/**
+ * Returns the request's Ray ID when the header contains one. Cloudflare sets the header itself,
+ * but a client can send any value to a local stack, so anything else gets an id of our own.
+ */
+function rayIdOf(header: string | undefined): string | null {
+  return header !== undefined && RAY_ID.test(header) ? header : null
+}
+
 /** Builds the Hono app that serves every API path. Static console files are served by Assets. */
 export function createApp() {
   const app = new Hono<AppEnv>()
 
   app.use('*', async (c, next) => {
-    const requestId = c.req.header('cf-ray') ?? createId('req')
+    const requestId = rayIdOf(c.req.header('cf-ray')) ?? createId('req')
     c.set('requestId', requestId)
     await next()
     c.header('x-request-id', requestId)

@@ -1,5 +1,6 @@
 import type { Env } from '../env'
 import { logError, logEvent } from '../lib/log'
+import { statusLogFor } from '../status-log/status-log.client'
 import type { EventsBatchMessage } from './events.queue'
 
 /** R2 key prefix of an org's dead-lettered event messages. */
@@ -22,6 +23,23 @@ export interface DeadLetterSummary {
 }
 
 /**
+ * Logs the status entry that a dead-lettered message carries and returns the body without it.
+ * When the log fails again, the entry stays in the body so that a replay logs it. The log skips
+ * the entry if a copy was logged before.
+ */
+async function withoutLoggedCall(body: EventsBatchMessage, env: Env): Promise<EventsBatchMessage> {
+  if (!body.call) return body
+  try {
+    await statusLogFor(env, body.orgId).appendQueued([body.call])
+  } catch (error) {
+    logError('status_log.append_failed', error, { orgId: body.orgId, entries: 1 })
+    return body
+  }
+  const { call: _logged, ...events } = body
+  return events
+}
+
+/**
  * Stores `events.batch` messages that used up their retries in R2 before acking them, so their
  * events can be replayed. A message whose write fails is retried on the dead-letter queue.
  * NOTE: the dead-letter queue has no queue behind it, so a message whose R2 write fails on all
@@ -35,7 +53,8 @@ export async function storeEventDeadLetters(
     const { orgId, sourceId, lines } = message.body
     const key = deadLetterKey(orgId, new Date(), message.id)
     try {
-      await env.UPLOADS.put(key, JSON.stringify(message.body), {
+      const body = await withoutLoggedCall(message.body, env)
+      await env.UPLOADS.put(key, JSON.stringify(body), {
         httpMetadata: { contentType: 'application/json' },
         customMetadata: { orgId, sourceId, events: String(lines.length) },
       })
@@ -110,9 +129,8 @@ export async function replayDeadLetters(
       })
       continue
     }
-    // The call's status entry was logged on the first delivery, so only the events go again.
-    const { call: _logged, ...events } = body
-    await env.EVENTS.send(events)
+    // A body still carrying its status entry was stored when the log could not take it.
+    await env.EVENTS.send(body)
     await env.UPLOADS.delete(object.key)
     replayedMessages += 1
     replayedEvents += body.lines.length

@@ -39,11 +39,15 @@ export interface BodyError {
 
 const encoder = new TextEncoder()
 
+/** Longest `account_id/user_id` reported for a rejected line, in characters. */
+const MAX_REJECTED_ID = 200
+
 function idOf(value: unknown): string | null {
   if (typeof value !== 'object' || value === null) return null
   const event = value as Record<string, unknown>
   if (event.account_id === undefined && event.user_id === undefined) return null
-  return `${String(event.account_id ?? '')}/${String(event.user_id ?? '')}`
+  const id = `${String(event.account_id ?? '')}/${String(event.user_id ?? '')}`
+  return id.length <= MAX_REJECTED_ID ? id : `${id.slice(0, MAX_REJECTED_ID - 1)}…`
 }
 
 function checkLine(text: string, line: number, bytes: number, now: number) {

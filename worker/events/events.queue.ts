@@ -10,8 +10,8 @@ export interface EventsBatchMessage {
   /** Accepted events, each the JSON text of one event. Empty in a message that only logs a call. */
   lines: string[]
   /**
-   * The ingestion request's API status entry, on the last message of the request. Replayed
-   * dead letters leave it out: the entry was logged on the first delivery.
+   * The ingestion request's API status entry, on the last message of the request. A dead-lettered
+   * message keeps it only when the log could not take it then, so a replay logs it.
    */
   call?: QueuedCallRecord
 }
@@ -44,7 +44,8 @@ function messageBytes(text: string): number {
 
 /**
  * Groups accepted lines into messages that each fit the queue's message limit, and puts the call
- * record on the last one, or on a message of its own when it does not fit there.
+ * record on the last one, or on a message of its own when it does not fit there. The record's
+ * failed records are bounded by `toCallRecord`, so it always fits a message of its own.
  */
 export function packMessages(batch: EventsToQueue): { body: EventsBatchMessage; bytes: number }[] {
   const { orgId, sourceId, receivedAt } = batch
@@ -67,7 +68,7 @@ export function packMessages(batch: EventsToQueue): { body: EventsBatchMessage; 
   }
   if (current.length > 0) close()
 
-  const call = fitCall(batch.call)
+  const { call } = batch
   const callBytes = messageBytes(JSON.stringify(call))
   const last = messages.at(-1)
   if (last && last.bytes + callBytes <= MESSAGE_BUDGET_BYTES) {
@@ -80,30 +81,6 @@ export function packMessages(batch: EventsToQueue): { body: EventsBatchMessage; 
     own.bytes = callBytes
   }
   return messages
-}
-
-/** Longest id or message of a failed record in a queued call, in characters. */
-const FAILED_RECORD_TEXT_MAX = 200
-
-function clip(text: string | null): string | null {
-  if (text === null || text.length <= FAILED_RECORD_TEXT_MAX) return text
-  return `${text.slice(0, FAILED_RECORD_TEXT_MAX - 1)}…`
-}
-
-/**
- * Bounds a call record to fit one message: a rejected line's id can be as long as the line, so
- * ids and messages are clipped to FAILED_RECORD_TEXT_MAX characters (at most 100 records of 2
- * clipped texts stay well below MESSAGE_BUDGET_BYTES).
- */
-function fitCall(call: QueuedCallRecord): QueuedCallRecord {
-  return {
-    ...call,
-    failedRecords: call.failedRecords.map((record) => ({
-      ...record,
-      id: clip(record.id),
-      message: clip(record.message) ?? '',
-    })),
-  }
 }
 
 /**

@@ -12,7 +12,7 @@ import { createOrg, db } from '../../test/fixtures'
 import type { Env } from '../env'
 import { createId } from '../lib/ids'
 import { handleQueueBatch } from '../queue'
-import { statusLogFor } from '../status-log/status-log.client'
+import { statusLogFor, toCallRecord } from '../status-log/status-log.client'
 import type { StatusLog } from '../status-log/status-log.do'
 import { type QueuedCallRecord, STATUS_LOG_CAPACITY } from '../status-log/status-log.types'
 import { deadLetterKey, replayDeadLetters } from './events.dead-letter'
@@ -46,7 +46,7 @@ function queuedCall(overrides: Partial<QueuedCallRecord> = {}): QueuedCallRecord
 
 function accepted(count: number, bytesEach = 150): AcceptedLine[] {
   const text = 'x'.repeat(bytesEach)
-  return Array.from({ length: count }, () => ({ text, bytes: bytesEach }))
+  return Array.from({ length: count }, (_, index) => ({ line: index + 1, text, bytes: bytesEach }))
 }
 
 async function deliver(bodies: EventsBatchMessage[], useEnv: Env = env) {
@@ -79,18 +79,25 @@ describe('packing a request with its status entry', () => {
   })
 
   it('clips long ids and messages of rejected lines so the entry fits a message', () => {
-    const failedRecords = Array.from({ length: 100 }, (_, index) => ({
+    const failedRecords = Array.from({ length: 150 }, (_, index) => ({
       index,
       id: `${'a'.repeat(30_000)}/u`,
       message: `account_id is too long: ${'é'.repeat(30_000)}`,
     }))
+    const record = toCallRecord({
+      ...queuedCall(),
+      failedRecords,
+      recordsFailed: 150,
+      recordsSent: 151,
+    })
     const messages = packMessages({
       ...base,
       lines: accepted(1),
-      call: queuedCall({ failedRecords, recordsFailed: 100, recordsSent: 101 }),
+      call: { ...record, entryKey: 'call_long' },
     })
     const call = messages.at(-1)!.body.call!
     expect(call.failedRecords).toHaveLength(100)
+    expect(call.failedRecordsOmitted).toBe(50)
     expect(call.failedRecords[0]?.id).toHaveLength(200)
     expect(call.failedRecords[0]?.id?.endsWith('…')).toBe(true)
     expect(call.failedRecords[0]?.message).toHaveLength(200)
@@ -203,7 +210,33 @@ describe('ingestion when the queue fails', () => {
 })
 
 describe('replaying dead-lettered events', () => {
-  it('sends the events again without the entry that was already logged', async () => {
+  it('logs the entry of a dead-lettered message and keeps its events without it', async () => {
+    const org = await createOrg()
+    const call = queuedCall({ requestId: 'req_dead' })
+    const body: EventsBatchMessage = {
+      type: 'events.batch',
+      orgId: org.id,
+      sourceId: 'src_entry',
+      receivedAt: Date.now(),
+      lines: [JSON.stringify(usageEvent())],
+      call,
+    }
+    const batch = createMessageBatch<unknown>('switchyard-jobs-dlq', [
+      { id: 'msg_dead', timestamp: Date.now(), attempts: 1, body },
+    ])
+    const ctx = createExecutionContext()
+    await handleQueueBatch(batch, env, ctx)
+    expect((await getQueueResult(batch, ctx)).explicitAcks).toEqual(['msg_dead'])
+
+    const [entry] = await statusLogFor(env, org.id).list({})
+    expect(entry?.requestId).toBe('req_dead')
+    const stored = await env.UPLOADS.list({ prefix: `dead-letter/events/${org.id}/` })
+    const kept = await (await env.UPLOADS.get(stored.objects[0]!.key))!.json<EventsBatchMessage>()
+    expect(kept.call).toBeUndefined()
+    expect(kept.lines).toEqual(body.lines)
+  })
+
+  it('sends a stored entry again with its events, for the log to take', async () => {
     const org = await createOrg()
     const body: EventsBatchMessage = {
       type: 'events.batch',
@@ -225,14 +258,6 @@ describe('replaying dead-lettered events', () => {
     const outcome = await replayDeadLetters({ ...env, EVENTS: capturingQueue }, org.id)
 
     expect(outcome.replayedEvents).toBe(1)
-    expect(sent).toEqual([
-      {
-        type: 'events.batch',
-        orgId: org.id,
-        sourceId: 'src_entry',
-        receivedAt: body.receivedAt,
-        lines: body.lines,
-      },
-    ])
+    expect(sent).toEqual([body])
   })
 })

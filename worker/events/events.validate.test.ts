@@ -99,6 +99,13 @@ describe('validateEvent', () => {
     expect(message).toContain('feature, moduleEnd, sessionSync')
   })
 
+  it('quotes at most 80 characters of a rejected value', () => {
+    const message = errorOf(event({ account_id: Array(5000).fill(1e20) }))
+    expect(message).toMatch(/^Invalid account_id \[100000000000000000000,/)
+    expect(message).toContain('…: send a string.')
+    expect(message.length).toBeLessThan(140)
+  })
+
   it.each(['toString', 'constructor', '__proto__', 'hasOwnProperty'])(
     'rejects the object property name %s as an action',
     (action) => {

@@ -63,6 +63,15 @@ export interface ValidEvent {
   product: string | null
 }
 
+/** Longest quoted value in a message, in characters; a rejected value can be 32 KB long. */
+const QUOTE_MAX = 80
+
+/** The value as JSON for a message, clipped to QUOTE_MAX characters. */
+function quote(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value)
+  return text.length <= QUOTE_MAX ? text : `${text.slice(0, QUOTE_MAX - 1)}…`
+}
+
 function readId(event: Record<string, unknown>, field: string): string | { error: string } {
   const value = event[field]
   if (value === undefined || value === null || value === '') {
@@ -70,7 +79,7 @@ function readId(event: Record<string, unknown>, field: string): string | { error
   }
   if (typeof value === 'number' && Number.isFinite(value)) return String(value)
   if (typeof value !== 'string') {
-    return { error: `Invalid ${field} ${JSON.stringify(value)}: send a string.` }
+    return { error: `Invalid ${field} ${quote(value)}: send a string.` }
   }
   if (value.length > MAX_ID_LENGTH) {
     return {
@@ -85,7 +94,7 @@ function checkCreatedAt(value: unknown, now: number): string | null {
     return 'Missing required field created_at: send the event time as epoch milliseconds.'
   }
   if (typeof value !== 'number' || !Number.isInteger(value)) {
-    return `Invalid created_at ${JSON.stringify(value)}: send an integer of epoch milliseconds.`
+    return `Invalid created_at ${quote(value)}: send an integer of epoch milliseconds.`
   }
   if (value < 100_000_000_000) {
     return `Invalid created_at ${value}: it looks like seconds; send epoch milliseconds.`
@@ -109,7 +118,7 @@ function typeOf(value: unknown): FieldType | 'other' {
 function checkActionFields(event: Record<string, unknown>, action: string): string | null {
   const rules = FIELD_RULES.get(action)
   if (!rules) {
-    return `Invalid action ${JSON.stringify(action)}: use one of ${ACTION_NAMES}.`
+    return `Invalid action ${quote(action)}: use one of ${ACTION_NAMES}.`
   }
   for (const [field, type] of rules.required) {
     const value = event[field]
@@ -117,13 +126,13 @@ function checkActionFields(event: Record<string, unknown>, action: string): stri
       return `Missing field ${field}, required by action ${action}: send a ${type}.`
     }
     if (typeOf(value) !== type) {
-      return `Invalid ${field} ${JSON.stringify(value)} for action ${action}: send a ${type}.`
+      return `Invalid ${field} ${quote(value)} for action ${action}: send a ${type}.`
     }
   }
   for (const [field, type] of rules.optional) {
     const value = event[field]
     if (value !== undefined && value !== null && typeOf(value) !== type) {
-      return `Invalid ${field} ${JSON.stringify(value)} for action ${action}: send a ${type} or leave it out.`
+      return `Invalid ${field} ${quote(value)} for action ${action}: send a ${type} or leave it out.`
     }
   }
   return null

@@ -138,6 +138,21 @@ describe('POST /v1/segment', () => {
     expect(wrong.body.message).toContain('Unknown auth key')
   })
 
+  it('rejects an empty batch and logs it as a failure', async () => {
+    const org = await createOrg()
+    const source = await createSource(org.id)
+    const response = await postSegment(
+      'batch',
+      { batch: [] },
+      `${source.authKey}:${source.sendKey}`,
+    )
+
+    expect(response.status).toBe(400)
+    expect(response.body.message).toBe('Empty batch: send at least one call in "batch".')
+    const [entry] = await statusEntries(org.id, 1)
+    expect(entry).toMatchObject({ httpStatus: 400, outcome: 'Failure' })
+  })
+
   it('records the call in the status log', async () => {
     const org = await createOrg()
     const source = await createSource(org.id)

@@ -18,6 +18,7 @@ function callsOf(type: string, body: unknown): { type: unknown; value: unknown }
   if (type !== 'batch') return [{ type, value: body }]
   const batch = (body as { batch?: unknown }).batch
   if (!Array.isArray(batch)) return 'Missing batch: send { "batch": [ ...calls ] }.'
+  if (batch.length === 0) return 'Empty batch: send at least one call in "batch".'
   return batch.map((value: unknown) => ({
     type: (value as { type?: unknown } | null)?.type,
     value,

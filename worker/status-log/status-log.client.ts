@@ -4,7 +4,7 @@ import {
   type CallOutcome,
   type CallRecord,
   type FailedRecord,
-  MAX_FAILED_RECORDS_KEPT,
+  keptFailedRecords,
 } from './status-log.types'
 
 /** Returns the stub of the org's own status log. */
@@ -31,12 +31,12 @@ export type CallReport = Omit<CallRecord, 'outcome' | 'failedRecordsOmitted' | '
 }
 
 /**
- * Completes a caller's report into the record the log stores: derives the outcome and keeps at
- * most MAX_FAILED_RECORDS_KEPT failed records, counting the rest as omitted.
+ * Completes a caller's report into the record the log stores: derives the outcome and keeps the
+ * first failed records with their texts clipped (`keptFailedRecords`), counting the rest as omitted.
  */
 export function toCallRecord(report: CallReport): CallRecord {
   const recordsFailed = report.recordsFailed ?? report.failedRecords.length
-  const failedRecords = report.failedRecords.slice(0, MAX_FAILED_RECORDS_KEPT)
+  const failedRecords = keptFailedRecords(report.failedRecords)
   return {
     ...report,
     recordsFailed,
@@ -49,7 +49,8 @@ export function toCallRecord(report: CallReport): CallRecord {
 /**
  * Records a call in the org's status log after the response is sent. A logging failure is written
  * to the Worker log and never reaches the caller, so logging cannot slow or break the call. With
- * `entryKey`, the entry is skipped when a queued copy with the same key got there first.
+ * `entryKey`, the entry replaces a queued copy with the same key that got there first, and a copy
+ * arriving later is skipped, so the log shows this outcome once.
  */
 export function recordCall(
   env: Env,
@@ -61,7 +62,9 @@ export function recordCall(
   const record = toCallRecord(report)
   const log = statusLogFor(env, orgId)
   const appended =
-    entryKey === undefined ? log.append(record) : log.appendQueued([{ ...record, entryKey }])
+    entryKey === undefined
+      ? log.append(record)
+      : log.appendQueued([{ ...record, entryKey }], { replaceKnown: true })
   const write = Promise.resolve(appended).catch((error: unknown) => {
     logError('status_log.append_failed', error, { orgId, requestId: report.requestId })
   })

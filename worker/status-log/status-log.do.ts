@@ -6,8 +6,8 @@ import {
   type CallFilter,
   type CallRecord,
   type CallSummary,
+  keptFailedRecords,
   type QueuedCallRecord,
-  MAX_FAILED_RECORDS_KEPT,
   STATUS_LOG_CAPACITY,
 } from './status-log.types'
 
@@ -33,6 +33,51 @@ interface CallRow extends Record<string, SqlStorageValue> {
 const SUMMARY_COLUMNS =
   'id, time, request_id, method, path, api, source, key_prefix, http_status, outcome, ' +
   'records_sent, records_failed, failed_records_omitted, duration_ms, message'
+
+/** Columns a call record fills, in the order `columnValues` returns their values. */
+const WRITTEN_COLUMNS = [
+  'time',
+  'request_id',
+  'method',
+  'path',
+  'api',
+  'source',
+  'key_prefix',
+  'http_status',
+  'outcome',
+  'records_sent',
+  'records_failed',
+  'failed_records',
+  'failed_records_omitted',
+  'duration_ms',
+  'message',
+]
+
+/**
+ * Returns a record's column values. The failed records are bounded here as well as by the callers
+ * (`keptFailedRecords`), so no caller can store a value above the Durable Object's 2 MB limit.
+ */
+function columnValues(record: CallRecord): SqlStorageValue[] {
+  const kept = keptFailedRecords(record.failedRecords)
+  const omitted = record.failedRecordsOmitted + (record.failedRecords.length - kept.length)
+  return [
+    record.time,
+    record.requestId,
+    record.method,
+    record.path,
+    record.api,
+    record.source,
+    record.keyPrefix,
+    record.httpStatus,
+    record.outcome,
+    record.recordsSent,
+    record.recordsFailed,
+    JSON.stringify(kept),
+    omitted,
+    Math.round(record.durationMs),
+    record.message,
+  ]
+}
 
 /**
  * One org's API status log: the newest STATUS_LOG_CAPACITY calls in the object's SQLite storage.
@@ -78,27 +123,37 @@ export class StatusLog extends DurableObject<Env> {
 
   /**
    * Appends calls that reached the log through a queue, in order, skipping any whose `entryKey`
-   * the log already holds, so a redelivered message never logs its call twice. Returns how many
-   * were appended.
+   * the log already contains, so a redelivered message never logs its call twice. With
+   * `replaceKnown`, a known entry is overwritten instead, because the record is the final outcome
+   * of a call whose queued copy may have arrived first. Returns how many entries were written.
    */
-  appendQueued(records: readonly QueuedCallRecord[]): number {
+  appendQueued(
+    records: readonly QueuedCallRecord[],
+    { replaceKnown = false }: { replaceKnown?: boolean } = {},
+  ): number {
     let lastId = 0
-    let appended = 0
+    let written = 0
     for (const { entryKey, ...record } of records) {
       const known = this.sql
-        .exec('SELECT 1 FROM queued_entries WHERE entry_key = ?', entryKey)
-        .toArray()
-      if (known.length > 0) continue
+        .exec<{ callId: number }>(
+          'SELECT call_id AS callId FROM queued_entries WHERE entry_key = ?',
+          entryKey,
+        )
+        .toArray()[0]
+      if (known) {
+        if (replaceKnown && this.replace(known.callId, record)) written++
+        continue
+      }
       lastId = this.insert(record)
       this.sql.exec(
         'INSERT INTO queued_entries (entry_key, call_id) VALUES (?, ?)',
         entryKey,
         lastId,
       )
-      appended++
+      written++
     }
-    if (appended > 0) this.trim(lastId)
-    return appended
+    if (lastId > 0) this.trim(lastId)
+    return written
   }
 
   private trim(newestId: number): void {
@@ -108,31 +163,24 @@ export class StatusLog extends DurableObject<Env> {
   }
 
   private insert(record: CallRecord): number {
-    const kept = record.failedRecords.slice(0, MAX_FAILED_RECORDS_KEPT)
-    const omitted = record.failedRecordsOmitted + (record.failedRecords.length - kept.length)
     return this.sql
       .exec<{ id: number }>(
-        `INSERT INTO calls (time, request_id, method, path, api, source, key_prefix, http_status,
-           outcome, records_sent, records_failed, failed_records, failed_records_omitted,
-           duration_ms, message)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-        record.time,
-        record.requestId,
-        record.method,
-        record.path,
-        record.api,
-        record.source,
-        record.keyPrefix,
-        record.httpStatus,
-        record.outcome,
-        record.recordsSent,
-        record.recordsFailed,
-        JSON.stringify(kept),
-        omitted,
-        Math.round(record.durationMs),
-        record.message,
+        `INSERT INTO calls (${WRITTEN_COLUMNS.join(', ')})
+         VALUES (${WRITTEN_COLUMNS.map(() => '?').join(', ')}) RETURNING id`,
+        ...columnValues(record),
       )
       .one().id
+  }
+
+  /** Overwrites entry `id` with `record`. Returns false when the entry has rolled out of the log. */
+  private replace(id: number, record: CallRecord): boolean {
+    const assignments = WRITTEN_COLUMNS.map((column) => `${column} = ?`).join(', ')
+    const cursor = this.sql.exec(
+      `UPDATE calls SET ${assignments} WHERE id = ?`,
+      ...columnValues(record),
+      id,
+    )
+    return cursor.rowsWritten > 0
   }
 
   /** Lists entries newest first, without their failed records. */

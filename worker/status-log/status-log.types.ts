@@ -64,3 +64,25 @@ export interface CallFilter {
 export const STATUS_LOG_CAPACITY = 1000
 
 export const MAX_FAILED_RECORDS_KEPT = 100
+
+/**
+ * Maximum length of a kept failed record's id or message, in characters. Messages may quote the
+ * rejected value, so each text is clipped. 100 records then stay far below the 2 MB that a
+ * Durable Object's SQLite takes per value, and fit in one queue message.
+ */
+export const FAILED_RECORD_TEXT_MAX = 200
+
+function clip(text: string): string {
+  return text.length <= FAILED_RECORD_TEXT_MAX
+    ? text
+    : `${text.slice(0, FAILED_RECORD_TEXT_MAX - 1)}…`
+}
+
+/** Keeps the first MAX_FAILED_RECORDS_KEPT failed records, their texts clipped. */
+export function keptFailedRecords(records: readonly FailedRecord[]): FailedRecord[] {
+  return records.slice(0, MAX_FAILED_RECORDS_KEPT).map((record) => ({
+    index: record.index,
+    id: record.id === null ? null : clip(record.id),
+    message: clip(record.message),
+  }))
+}

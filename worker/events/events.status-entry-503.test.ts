@@ -30,16 +30,16 @@ describe('status entry of a request answered 503', () => {
       },
     } as unknown as Queue
 
-    // The direct 503 write runs after the response, through waitUntil, and nothing orders it
-    // before the consumer's append of the queued copy. It is held here until that append is done.
+    // The direct 503 write runs after the response, through waitUntil, so the consumer may append
+    // the queued copy first. The write is held back here until that append is done.
     let release = () => {}
-    const held = new Promise<void>((resolve) => (release = resolve))
+    const logReleased = new Promise<void>((resolve) => (release = resolve))
     const delayedLog = {
       idFromName: (name: string) => env.STATUS_LOG.idFromName(name),
       get: (id: DurableObjectId) => ({
-        appendQueued: async (records: unknown) => {
-          await held
-          return env.STATUS_LOG.get(id).appendQueued(records as never)
+        appendQueued: async (records: never, options: never) => {
+          await logReleased
+          return env.STATUS_LOG.get(id).appendQueued(records, options)
         },
       }),
     } as unknown as Env['STATUS_LOG']
