@@ -130,6 +130,9 @@ export const usageHourly = sqliteTable('usage_hourly', rollupColumns(), (table) 
       table.module,
     ],
   }),
+  // Account rows are rebuilt per (account, bucket): without this index that read covers every
+  // user and bucket of the account's history.
+  index('usage_hourly_account_bucket_idx').on(table.orgId, table.accountId, table.bucketStart),
 ])
 
 /** Usage per UTC day, summed from `usage_hourly`. */
@@ -145,4 +148,5 @@ export const usageDaily = sqliteTable('usage_daily', rollupColumns(), (table) =>
     ],
   }),
   index('usage_daily_org_day_idx').on(table.orgId, table.bucketStart),
+  index('usage_daily_account_bucket_idx').on(table.orgId, table.accountId, table.bucketStart),
 ])

@@ -1,0 +1,2 @@
+CREATE INDEX `usage_daily_account_bucket_idx` ON `usage_daily` (`org_id`,`account_id`,`bucket_start`);--> statement-breakpoint
+CREATE INDEX `usage_hourly_account_bucket_idx` ON `usage_hourly` (`org_id`,`account_id`,`bucket_start`);
