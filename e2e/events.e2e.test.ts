@@ -129,7 +129,8 @@ describe('Usage Event API from source to account usage', () => {
         return [row.getAttribute('data-outcome'), cells[5], cells[7], cells[8]]
       }),
     )
-    // Newest first: the bad key, the JSON array, the batch with bad lines, the good batch.
+    // Newest call first, although the two batches may reach the log after the other two: the bad
+    // key, the JSON array, the batch with bad lines, the good batch.
     expect(outcomes).toEqual([
       ['Failure', '401', '0', '0'],
       ['Failure', '400', '0', '0'],

@@ -18,9 +18,18 @@ const POLL_INTERVAL_MS = 3000
 const POLL_LIMIT = 1000
 
 /**
+ * Sorts entries by call time, newest first. The log numbers entries as they arrive, and an Event
+ * API call's entry arrives with its queued events, seconds after calls logged directly.
+ */
+function newestFirst(list: CallSummary[]): CallSummary[] {
+  return [...list].sort((a, b) => b.time - a.time || b.id - a.id)
+}
+
+/**
  * Keeps a newest-first list of status-log entries for the given filters, adds new calls every
- * three seconds while the page is visible, and loads older pages on request. Polling stops when
- * the owning component unmounts.
+ * three seconds while the page is visible, and loads older pages on request. Pages and polls
+ * follow entry ids, which are the log's order; the list shows them by call time. Polling stops
+ * when the owning component unmounts.
  */
 export function createStatusFeed(filters: () => CallFilters) {
   const [entries, setEntries] = createSignal<CallSummary[]>([])
@@ -38,7 +47,7 @@ export function createStatusFeed(filters: () => CallFilters) {
     try {
       const page = await trpc.statusLog.list.query({ ...filters(), limit: PAGE_SIZE })
       if (current !== generation) return
-      setEntries(page.entries)
+      setEntries(newestFirst(page.entries))
       setCapacity(page.capacity)
       setHasOlder(page.entries.length === PAGE_SIZE)
     } catch (caught) {
@@ -49,18 +58,18 @@ export function createStatusFeed(filters: () => CallFilters) {
   }
 
   async function loadOlder() {
-    const oldest = entries().at(-1)
-    if (!oldest) return
+    if (entries().length === 0) return
+    const oldestId = Math.min(...entries().map((entry) => entry.id))
     const current = generation
     setLoading(true)
     try {
       const page = await trpc.statusLog.list.query({
         ...filters(),
-        beforeId: oldest.id,
+        beforeId: oldestId,
         limit: PAGE_SIZE,
       })
       if (current !== generation) return
-      setEntries([...entries(), ...page.entries])
+      setEntries(newestFirst([...entries(), ...page.entries]))
       setHasOlder(page.entries.length === PAGE_SIZE)
     } catch (caught) {
       if (current === generation) setError(caught)
@@ -72,7 +81,7 @@ export function createStatusFeed(filters: () => CallFilters) {
   async function poll() {
     if (document.hidden || loading()) return
     const current = generation
-    const newestId = entries()[0]?.id ?? 0
+    const newestId = Math.max(0, ...entries().map((entry) => entry.id))
     try {
       const page = await trpc.statusLog.list.query({
         ...filters(),
@@ -82,7 +91,7 @@ export function createStatusFeed(filters: () => CallFilters) {
       if (current !== generation || page.entries.length === 0) return
       const known = new Set(entries().map((entry) => entry.id))
       const fresh = page.entries.filter((entry) => !known.has(entry.id))
-      setEntries([...fresh, ...entries()])
+      setEntries(newestFirst([...fresh, ...entries()]))
       setError(null)
     } catch (caught) {
       if (current === generation) setError(caught)
