@@ -179,9 +179,8 @@ export async function ingestEvents(
       requestId: request.requestId,
     })
     // Some messages may have been queued before the failure. A retry is still safe: the consumer
-    // stores each event once, keyed by its content hash.
-    // The message carrying `call` may have been queued. Logging this outcome under the same key
-    // keeps one entry per request; written now, it normally lands before the queued copy.
+    // stores each event once, keyed by its content hash. If the message carrying `call` was
+    // queued, this outcome replaces its entry under the same key, so the log shows the 503.
     const unavailable = failure(503, 'Events could not be queued: retry the request.')
     report(request, identity.orgId, identity.keyPrefix, unavailable, [], recordsSent, call.entryKey)
     return unavailable
