@@ -1,0 +1,79 @@
+import { exports } from 'cloudflare:workers'
+import { describe, expect, it } from 'vitest'
+
+import { createOrg, db } from '../../test/fixtures'
+import { revokeAuthKey } from './event-sources.service'
+import { createSource, statusEntries, usageEvent } from './test-helpers'
+
+/** Defects found by hand-testing the Event API as a Natero and Segment client. */
+
+async function gzip(text: string): Promise<ArrayBuffer> {
+  const stream = new Blob([text]).stream().pipeThrough(new CompressionStream('gzip'))
+  return new Response(stream).arrayBuffer()
+}
+
+async function readJson(response: Response) {
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> }
+}
+
+describe('Event API review', () => {
+  it('names an unsupported Segment call', async () => {
+    const org = await createOrg()
+    const source = await createSource(org.id)
+    const response = await exports.default.fetch(
+      new Request('http://x/v1/segment/page', {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Basic ${btoa(`${source.authKey}:${source.sendKey}:`)}`,
+        },
+        body: JSON.stringify({ userId: 'user_1', anonymousId: 'anon_1', name: 'Home' }),
+      }),
+    )
+    const { status, body } = await readJson(response)
+
+    // With no Segment route for `page`, the request matches /v1/{authKey}/{sendKey} with auth key
+    // "segment", and the 401 message asks for the auth key from Source overview, which is correct.
+    expect(status).not.toBe(401)
+    expect(String(body.message)).toContain('page')
+    expect(String(body.message)).toContain('track')
+  })
+
+  it('gzip body decoded or rejected by name', async () => {
+    const org = await createOrg()
+    const source = await createSource(org.id)
+    const response = await exports.default.fetch(
+      new Request(`http://x/v1/${source.authKey}/${source.sendKey}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+        body: await gzip(JSON.stringify(usageEvent())),
+      }),
+    )
+    const { status, body } = await readJson(response)
+
+    // A response of HTTP 200 with status_is_ok true and each "line" of compressed bytes rejected
+    // as invalid UTF-8 passes a client that checks only the status, and the batch is lost.
+    const decoded = status === 200 && body.accepted === 1
+    const namedRejection = status === 415 && /content-encoding/i.test(String(body.message))
+    expect(decoded || namedRejection).toBe(true)
+  })
+
+  it('revoked key entry keeps its prefix', async () => {
+    const org = await createOrg()
+    const source = await createSource(org.id)
+    await revokeAuthKey(db(), org.id, source.keyId)
+    const response = await exports.default.fetch(
+      new Request(`http://x/v1/${source.authKey}/${source.sendKey}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(usageEvent()),
+      }),
+    )
+    expect(response.status).toBe(401)
+
+    // The 401 message names the key's prefix, so the entry can carry it too. Without it the Key
+    // column of API status is empty and an admin cannot tell which sender uses the revoked key.
+    const [entry] = await statusEntries(org.id, 1)
+    expect(entry?.keyPrefix).toBe(source.authKey.slice(0, 8))
+  })
+})
