@@ -94,4 +94,22 @@ describe('Event API review', () => {
     // written, and the Fields table of API upload then shows a value that is always rejected.
     expect(validateEvent(event, Date.now())).not.toHaveProperty('error')
   })
+
+  it('wrong send key logged for auth key org', async () => {
+    const org = await createOrg()
+    const source = await createSource(org.id)
+    const response = await exports.default.fetch(
+      new Request(`http://x/v1/${source.authKey}/send_mistyped`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(usageEvent()),
+      }),
+    )
+    expect(response.status).toBe(401)
+
+    // The auth key is the secret and names the org, but the entry is looked up by the send key
+    // only, so an admin whose sender has a stale send key finds nothing in API status.
+    const [entry] = await statusEntries(org.id, 1)
+    expect(entry?.httpStatus).toBe(401)
+  })
 })
