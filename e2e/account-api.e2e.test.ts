@@ -176,6 +176,17 @@ describe('Account API from key to API status', () => {
     const revoked = await fetch(`${stack.url}/api/v2/accounts?api_key=${rolledKey}`)
     expect(revoked.status).toBe(401)
 
+    // The old key in its grace period can be revoked, which ends the grace period early.
+    const inGrace = await fetch(`${stack.url}/api/v2/accounts?api_key=${firstKey}`)
+    expect(inGrace.status).toBe(200)
+    const expiringRow = rows.filter({ hasText: 'Expiring' })
+    expect(await expiringRow.getByRole('button', { name: 'Roll' }).count()).toBe(0)
+    await expiringRow.getByRole('button', { name: 'Revoke' }).click()
+    await expiringRow.getByRole('button', { name: 'Revoke key' }).click()
+    await expect.poll(() => rows.filter({ hasText: 'Revoked' }).count()).toBe(2)
+    const graceEnded = await fetch(`${stack.url}/api/v2/accounts?api_key=${firstKey}`)
+    expect(graceEnded.status).toBe(401)
+
     await page.getByRole('link', { name: 'People' }).click()
     await page.getByLabel('Email').fill('viewer@demo.switchyard.local')
     await page.getByLabel('Name').fill('Vera Viewer')

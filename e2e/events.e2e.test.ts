@@ -145,6 +145,11 @@ describe('Usage Event API from source to account usage', () => {
       elements.map((row) => row.querySelectorAll('td')[1]?.textContent ?? ''),
     )
     expect(failedIds).toEqual(['—', `${ACCOUNT_ID}/`])
+    // The same line numbers as the Event API's answer.
+    const failedLines = await failedRows.evaluateAll((elements) =>
+      elements.map((row) => row.querySelectorAll('td')[0]?.textContent ?? ''),
+    )
+    expect(failedLines).toEqual(['2', '4'])
 
     // The queue consumer stores events after the responses: wait for the rollup with the
     // browser's session before opening the account, so the page loads its usage once.
@@ -185,6 +190,23 @@ describe('Usage Event API from source to account usage', () => {
       .toBe(GOOD_EVENTS)
     const features = page.getByRole('table', { name: 'Top features' })
     await expect.poll(() => features.getByRole('cell', { name: 'export' }).count()).toBe(1)
+
+    // Roll the auth key with a grace period, then end the grace period early by revoking it.
+    await page.getByRole('link', { name: 'Source overview' }).click()
+    const keyRows = card.locator('tbody tr')
+    await card
+      .getByLabel('Grace period for the old key')
+      .selectOption({ label: 'Keep the old key 1 hour' })
+    await card.getByRole('button', { name: 'Roll' }).click()
+    await expect.poll(() => keyRows.filter({ hasText: 'expiring' }).count()).toBe(1)
+    const oneEvent = toNdjson([goodBatch[0]!])
+    expect((await post(`/v1/${authKey}/${sendKey}`, oneEvent)).status).toBe(200)
+    page.once('dialog', (dialog) => void dialog.accept())
+    await keyRows.filter({ hasText: 'expiring' }).getByRole('button', { name: 'Revoke' }).click()
+    await expect.poll(() => keyRows.filter({ hasText: 'revoked' }).count()).toBe(1)
+    const afterRevoke = await post(`/v1/${authKey}/${sendKey}`, oneEvent)
+    expect(afterRevoke.status).toBe(401)
+    expect(afterRevoke.body.message).toContain('was revoked')
     expect(pageErrors).toEqual([])
   })
 })

@@ -46,7 +46,15 @@ const cache = new Map<string, CacheEntry>()
 const lastUsedWrites = new Map<string, number>()
 
 /** Rejection of a key pair, with a message worded for the sender. */
-export type KeyRejection = { ok: false; message: string }
+/**
+ * A rejected key pair. `source` is set when the auth key is known, so the rejection can be logged
+ * for its org with its prefix even when the send key is wrong.
+ */
+export type KeyRejection = {
+  ok: false
+  message: string
+  source?: { orgId: string; keyPrefix: string; sendKey: string }
+}
 
 /** Drops cached lookups of the given key hashes in this isolate. */
 export function forgetCachedKeys(...keyHashes: string[]): void {
@@ -126,19 +134,26 @@ export async function authenticateEventKeys(
   if (!lookup) {
     return { ok: false, message: 'Unknown auth key: copy the event auth key from Source overview.' }
   }
+  const source = { orgId: lookup.orgId, keyPrefix: lookup.prefix, sendKey: lookup.sendKey }
   if (lookup.sendKey !== sendKey) {
     return {
       ok: false,
       message: `The send key does not belong to the source of auth key ${lookup.prefix}…: send the pair shown together on Source overview.`,
+      source,
     }
   }
   if (lookup.revokedAt !== null) {
-    return { ok: false, message: `Auth key ${lookup.prefix}… was revoked: use the current key.` }
+    return {
+      ok: false,
+      message: `Auth key ${lookup.prefix}… was revoked: use a current key of the source from Source overview.`,
+      source,
+    }
   }
   if (lookup.expiresAt !== null && lookup.expiresAt <= now) {
     return {
       ok: false,
       message: `Auth key ${lookup.prefix}… was rolled and its grace period ended: use the new key.`,
+      source,
     }
   }
   touchLastUsed(db, executionCtx, lookup.keyId, now)

@@ -1,6 +1,7 @@
 import { storeEventBatch } from './events.consumer'
 import { checkEventObjects } from './events.ndjson'
 import { ACTIONS } from './events.validate'
+import { HOUR_MS } from './usage.rollup'
 
 /** One field as CSV templates describe it; the same shape as the Account API's `entityFields`. */
 export interface EventFieldSpec {
@@ -14,19 +15,28 @@ export interface EventFieldSpec {
   description: string
 }
 
-const exampleTime = Date.UTC(2026, 0, 15, 9, 30)
-
-const commonFields: EventFieldSpec[] = [
-  field('account_id', true, 'string', 'acc_1001', 'Account the user acted for.'),
-  field('user_id', true, 'string', 'user_42', 'User who acted.'),
-  {
-    ...field('created_at', true, 'integer', exampleTime, 'When the event happened.'),
-    format: 'epoch-ms',
-    description: 'When the event happened, epoch milliseconds; at most 30 days old, 1 hour ahead.',
-  },
-  field('session_id', true, 'string', 'sess_9f2', 'Session of the user; a 30-minute gap ends it.'),
-  field('action', true, 'string', 'feature', `One of ${Object.keys(ACTIONS).join(', ')}.`),
-]
+/** Lists the fields every event has. `now` dates the example, which must be in the accepted window. */
+function commonFields(now: number): EventFieldSpec[] {
+  const exampleTime = now - (now % HOUR_MS) - HOUR_MS
+  return [
+    field('account_id', true, 'string', 'acc_1001', 'Account the user acted for.'),
+    field('user_id', true, 'string', 'user_42', 'User who acted.'),
+    {
+      ...field('created_at', true, 'integer', exampleTime, 'When the event happened.'),
+      format: 'epoch-ms',
+      description:
+        'When the event happened, epoch milliseconds; at most 30 days old, 1 hour ahead.',
+    },
+    field(
+      'session_id',
+      true,
+      'string',
+      'sess_9f2',
+      'Session of the user; a 30-minute gap ends it.',
+    ),
+    field('action', true, 'string', 'feature', `One of ${Object.keys(ACTIONS).join(', ')}.`),
+  ]
+}
 
 function field(
   name: string,
@@ -58,8 +68,11 @@ function describeExtra(name: string): string {
   return `${parts.join('; ')}.`
 }
 
-/** Lists the event fields for CSV templates, built from the table the validator checks against. */
-export function eventFields(): EventFieldSpec[] {
+/**
+ * Lists the event fields for CSV templates, built from the table the validator checks against.
+ * The `created_at` example is the start of the previous UTC hour at `now`.
+ */
+export function eventFields(now = Date.now()): EventFieldSpec[] {
   const extras = new Map<string, string>()
   for (const spec of Object.values(ACTIONS)) {
     for (const [name, type] of Object.entries({ ...spec.required, ...spec.optional })) {
@@ -69,7 +82,7 @@ export function eventFields(): EventFieldSpec[] {
   const extraFields = [...extras].map(([name, type]) =>
     field(name, false, type, extraExamples[name] ?? null, describeExtra(name)),
   )
-  return [...commonFields, ...extraFields]
+  return [...commonFields(now), ...extraFields]
 }
 
 /**

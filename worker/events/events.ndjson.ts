@@ -33,7 +33,7 @@ export interface CheckedBody {
 
 /** A rule broken by the body as a whole; nothing from it is accepted. */
 export interface BodyError {
-  httpStatus: 400 | 413
+  httpStatus: 400 | 413 | 415
   message: string
 }
 

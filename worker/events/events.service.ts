@@ -3,7 +3,7 @@ import { logError } from '../lib/log'
 import { createId } from '../lib/ids'
 import { type CallReport, recordCall, toCallRecord } from '../status-log/status-log.client'
 import type { QueuedCallRecord } from '../status-log/status-log.types'
-import { authenticateEventKeys } from './event-keys.auth'
+import { authenticateEventKeys, type KeyRejection } from './event-keys.auth'
 import { type CheckedBody, type BodyError, type RejectedLine } from './events.ndjson'
 import { enqueueEvents } from './events.queue'
 import { admitRejection, isRejectionThrottled, withSuppressedCount } from './rejection-log'
@@ -52,7 +52,7 @@ async function orgOfSendKey(db: D1Database, sendKey: string): Promise<string | n
   return row?.orgId ?? null
 }
 
-/** The status log's report of an ingestion request. */
+/** Builds the status log's report of an ingestion request. */
 function callReport(
   request: IngestRequest,
   keyPrefix: string | null,
@@ -99,24 +99,34 @@ function report(
   )
 }
 
-/** Records a rejected key pair for the send key's org, at most once a minute per source. */
-async function reportRejectedKey(request: IngestRequest, result: IngestResult): Promise<void> {
-  if (isRejectionThrottled(request.sendKey, request.startedAt)) {
-    admitRejection(request.sendKey, request.startedAt)
+/**
+ * Records a rejected key pair, at most once a minute per source: for the auth key's org when the
+ * auth key is known, otherwise for the org of the send key, if any.
+ */
+async function reportRejectedKey(
+  request: IngestRequest,
+  rejection: KeyRejection,
+  result: IngestResult,
+): Promise<void> {
+  const sendKey = rejection.source?.sendKey ?? request.sendKey
+  if (isRejectionThrottled(sendKey, request.startedAt)) {
+    admitRejection(sendKey, request.startedAt)
     return
   }
-  const orgId = await orgOfSendKey(request.env.DB, request.sendKey)
+  const orgId = rejection.source?.orgId ?? (await orgOfSendKey(request.env.DB, sendKey))
   if (!orgId) return
-  const decision = admitRejection(request.sendKey, request.startedAt)
+  const decision = admitRejection(sendKey, request.startedAt)
   if (!decision.record) return
   const message = withSuppressedCount(result.body.message ?? '', decision.suppressed)
-  report(request, orgId, null, { ...result, body: { ...result.body, message } }, [], 0)
+  const keyPrefix = rejection.source?.keyPrefix ?? null
+  report(request, orgId, keyPrefix, { ...result, body: { ...result.body, message } }, [], 0)
 }
 
 /**
  * Ingests events for one key pair: authenticates, checks every event (through `check`, which
  * parses NDJSON or objects), queues the accepted ones with the call's status entry and waits for
- * the queue to take them. A request that queues nothing records its entry after the response. Every caller of the Event API comes through here.
+ * the queue to take them. A request that queues nothing records its entry after the response.
+ * Every caller of the Event API comes through here.
  */
 export async function ingestEvents(
   request: IngestRequest,
@@ -131,7 +141,7 @@ export async function ingestEvents(
   )
   if (!identity.ok) {
     const result = failure(401, identity.message)
-    await reportRejectedKey(request, result)
+    await reportRejectedKey(request, identity, result)
     return result
   }
 

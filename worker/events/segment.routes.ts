@@ -71,3 +71,11 @@ segmentRoutes.post('/:type{track|identify|group|batch}', async (c) => {
   })
   return c.json(result.body, result.httpStatus as 200)
 })
+
+// Any other Segment call, such as page, screen or alias, would otherwise reach
+// `/v1/{authKey}/{sendKey}` with "segment" as the auth key and be rejected as a bad key.
+segmentRoutes.post('/:type', (c) => {
+  const type = c.req.param('type').slice(0, 40)
+  const message = `Unsupported Segment call ${type}: send track, identify, group or batch.`
+  return c.json({ status_is_ok: false, accepted: 0, rejected: [], message }, 400)
+})

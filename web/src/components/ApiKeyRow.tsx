@@ -37,6 +37,8 @@ export default function ApiKeyRow(props: {
   const [busy, setBusy] = createSignal(false)
   const [error, setError] = createSignal<string | null>(null)
   const usable = () => props.apiKey.status === 'active'
+  // A rolled key in its grace period can still be revoked, to end the grace period early.
+  const revocable = () => usable() || props.apiKey.status === 'expiring'
   const graceId = () => `grace-${props.apiKey.id}`
 
   async function run(work: () => Promise<void>) {
@@ -88,12 +90,14 @@ export default function ApiKeyRow(props: {
       </td>
       <td>
         <div class="actions">
-          <Show when={props.canManage && usable()} fallback={<span class="muted">—</span>}>
+          <Show when={props.canManage && revocable()} fallback={<span class="muted">—</span>}>
             <Switch>
               <Match when={action() === 'none'}>
-                <button type="button" class="secondary" onClick={() => setAction('roll')}>
-                  Roll
-                </button>
+                <Show when={usable()}>
+                  <button type="button" class="secondary" onClick={() => setAction('roll')}>
+                    Roll
+                  </button>
+                </Show>
                 <button type="button" class="danger" onClick={() => setAction('revoke')}>
                   Revoke
                 </button>

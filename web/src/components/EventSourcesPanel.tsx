@@ -39,6 +39,8 @@ function KeyRow(props: {
 }) {
   const [grace, setGrace] = createSignal(3600)
   const usable = () => props.authKey.status === 'active'
+  // A rolled key in its grace period can still be revoked, to end the grace period early.
+  const revocable = () => usable() || props.authKey.status === 'expiring'
 
   async function run(work: () => Promise<unknown>) {
     props.onError(null)
@@ -60,7 +62,8 @@ function KeyRow(props: {
     })
 
   const revoke = () => {
-    if (!confirm(`Revoke auth key ${props.authKey.prefix}…? Uploads with it fail at once.`)) return
+    const question = `Revoke auth key ${props.authKey.prefix}…? Requests with it are rejected within 20 seconds.`
+    if (!confirm(question)) return
     void run(() => trpc.eventSources.revokeKey.mutate({ id: props.authKey.id }))
   }
 
@@ -94,6 +97,8 @@ function KeyRow(props: {
           <button type="button" onClick={() => void roll()}>
             Roll
           </button>
+        </Show>
+        <Show when={props.canManage && revocable()}>
           <button type="button" onClick={revoke}>
             Revoke
           </button>

@@ -7,7 +7,7 @@ import { eventFields } from './events.fields'
 import { validateEvent } from './events.validate'
 import { createSource, statusEntries, usageEvent } from './test-helpers'
 
-/** Defects found by hand-testing the Event API as a Natero and Segment client. */
+/** Cases found by trying the Event API as a Natero or Segment client would use it. */
 
 async function gzip(text: string): Promise<ArrayBuffer> {
   const stream = new Blob([text]).stream().pipeThrough(new CompressionStream('gzip'))
@@ -18,7 +18,7 @@ async function readJson(response: Response) {
   return { status: response.status, body: (await response.json()) as Record<string, unknown> }
 }
 
-describe('Event API review', () => {
+describe('Event API as clients use it', () => {
   it('names an unsupported Segment call', async () => {
     const org = await createOrg()
     const source = await createSource(org.id)
@@ -34,8 +34,8 @@ describe('Event API review', () => {
     )
     const { status, body } = await readJson(response)
 
-    // With no Segment route for `page`, the request matches /v1/{authKey}/{sendKey} with auth key
-    // "segment", and the 401 message asks for the auth key from Source overview, which is correct.
+    // Without a route of its own, `page` would match /v1/{authKey}/{sendKey} with auth key
+    // "segment" and get a 401 about the auth key, which would mislead the sender.
     expect(status).not.toBe(401)
     expect(String(body.message)).toContain('page')
     expect(String(body.message)).toContain('track')
@@ -58,6 +58,40 @@ describe('Event API review', () => {
     const decoded = status === 200 && body.accepted === 1
     const namedRejection = status === 415 && /content-encoding/i.test(String(body.message))
     expect(decoded || namedRejection).toBe(true)
+  })
+
+  it.each([
+    ['an unsupported encoding', 'br', async () => new TextEncoder().encode('x'), 415, 'br'],
+    [
+      'bytes that are not gzip',
+      'gzip',
+      async () => new TextEncoder().encode('{"a":1}'),
+      400,
+      'gzip',
+    ],
+    [
+      'gzip that expands past 1 MB',
+      'gzip',
+      () => gzip(`${JSON.stringify(usageEvent())}\n`.repeat(8000)),
+      413,
+      'after gzip decompression',
+    ],
+  ])('rejects %s by name', async (_case, encoding, body, status, named) => {
+    const org = await createOrg()
+    const source = await createSource(org.id)
+    const response = await exports.default.fetch(
+      new Request(`http://x/v1/${source.authKey}/${source.sendKey}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'content-encoding': encoding },
+        body: await body(),
+      }),
+    )
+    const result = await readJson(response)
+
+    expect(result.status).toBe(status)
+    expect(String(result.body.message)).toContain(named)
+    const [entry] = await statusEntries(org.id, 1)
+    expect(entry?.httpStatus).toBe(status)
   })
 
   it('revoked key entry keeps its prefix', async () => {
