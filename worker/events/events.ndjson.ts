@@ -50,6 +50,16 @@ function idOf(value: unknown): string | null {
   return id.length <= MAX_REJECTED_ID ? id : `${id.slice(0, MAX_REJECTED_ID - 1)}…`
 }
 
+/** True when a line that failed to parse looks like part of a pretty-printed object. */
+function multiLineHint(text: string): boolean {
+  const trimmed = text.trim()
+  return (
+    (trimmed.startsWith('{') && !trimmed.endsWith('}')) ||
+    (trimmed.endsWith('}') && !trimmed.startsWith('{')) ||
+    /^"[^"]*"\s*:/.test(trimmed)
+  )
+}
+
 function checkLine(text: string, line: number, bytes: number, now: number) {
   if (bytes > MAX_LINE_BYTES) {
     return {
@@ -62,7 +72,10 @@ function checkLine(text: string, line: number, bytes: number, now: number) {
   try {
     value = JSON.parse(text)
   } catch {
-    return { line, message: 'Invalid JSON: each line must be one complete JSON object.', id: null }
+    const message = multiLineHint(text)
+      ? 'Invalid JSON: each line must be one complete JSON object, and this line contains only part of one. Send each event on a single line, not pretty-printed.'
+      : 'Invalid JSON: each line must be one complete JSON object.'
+    return { line, message, id: null }
   }
   const result = validateEvent(value, now)
   if ('error' in result) return { line, message: result.error, id: idOf(value) }

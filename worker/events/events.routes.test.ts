@@ -60,6 +60,18 @@ describe('POST /v1/:authKey/:apiKey', () => {
     ])
   })
 
+  it('explains a pretty-printed event', async () => {
+    const org = await createOrg()
+    const source = await createSource(org.id)
+    const body = JSON.stringify(usageEvent(), null, 2)
+    const response = await post(source.authKey, source.sendKey, body)
+
+    const rejected = response.body.rejected as { line: number; message: string }[]
+    expect(response.body.accepted).toBe(0)
+    expect(rejected.map((line) => line.line)).toEqual([1, 2, 3, 4, 5, 6, 7, 8])
+    for (const line of rejected) expect(line.message).toContain('on a single line')
+  })
+
   it('rejects a JSON array with 400', async () => {
     const org = await createOrg()
     const source = await createSource(org.id)

@@ -190,7 +190,9 @@ export default function ApiUpload() {
       </a>
       <details>
         <summary>Fields</summary>
-        <Show when={fields()}>{(list) => <FieldTable fields={list()} />}</Show>
+        <Show when={fields()}>
+          {(list) => <FieldTable fields={list()} events={entity() === 'events'} />}
+        </Show>
         <p>
           Dates may be YYYY-MM-DD, epoch milliseconds, a 4-digit year (read as 1 January, UTC) or
           MM/DD/YYYY or DD/MM/YYYY once you choose which. Files must be UTF-8.

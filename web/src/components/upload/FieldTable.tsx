@@ -1,9 +1,13 @@
-import { For } from 'solid-js'
+import { For, Show } from 'solid-js'
 
 import type { UploadField } from './types'
 
-/** Lists the fields of the chosen API: required or not, type, format and an example. */
-export default function FieldTable(props: { fields: UploadField[] }) {
+/**
+ * Lists the fields of the chosen API: required or not, type, format and an example. Records of
+ * the Account API are created or updated, so required fields are required to create one; events
+ * are only added. Only the Account API takes custom dimensions.
+ */
+export default function FieldTable(props: { fields: UploadField[]; events: boolean }) {
   return (
     <table class="upload-table">
       <thead>
@@ -23,7 +27,7 @@ export default function FieldTable(props: { fields: UploadField[] }) {
               <td>
                 <code>{field.name}</code>
               </td>
-              <td>{field.required ? 'Yes, to create' : 'No'}</td>
+              <td>{field.required ? (props.events ? 'Yes' : 'Yes, to create') : 'No'}</td>
               <td>{field.type}</td>
               <td>{field.format === 'epoch-ms' ? 'date (see below)' : (field.format ?? '')}</td>
               <td>{field.example === null ? '' : String(field.example)}</td>
@@ -31,18 +35,20 @@ export default function FieldTable(props: { fields: UploadField[] }) {
             </tr>
           )}
         </For>
-        <tr>
-          <td>
-            <code>custom_label_dimensions.&lt;name&gt;</code>
-          </td>
-          <td>No</td>
-          <td>string</td>
-          <td>also custom_value_dimensions (number), custom_event_dimensions (date)</td>
-          <td>
-            <code>custom_label_dimensions.tier</code> = Gold
-          </td>
-          <td>A custom dimension; the part after the dot is its name.</td>
-        </tr>
+        <Show when={!props.events}>
+          <tr>
+            <td>
+              <code>custom_label_dimensions.&lt;name&gt;</code>
+            </td>
+            <td>No</td>
+            <td>string</td>
+            <td>also custom_value_dimensions (number), custom_event_dimensions (date)</td>
+            <td>
+              <code>custom_label_dimensions.tier</code> = Gold
+            </td>
+            <td>A custom dimension; the part after the dot is its name.</td>
+          </tr>
+        </Show>
       </tbody>
     </table>
   )
