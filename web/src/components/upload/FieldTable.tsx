@@ -2,6 +2,12 @@ import { For, Show } from 'solid-js'
 
 import type { UploadField } from './types'
 
+/** Says whether a field is required: Account API records need it only to be created. */
+function requiredLabel(required: boolean, events: boolean): string {
+  if (!required) return 'No'
+  return events ? 'Yes' : 'Yes, to create'
+}
+
 /**
  * Lists the fields of the chosen API: required or not, type, format and an example. Records of
  * the Account API are created or updated, so required fields are required to create one; events
@@ -27,7 +33,7 @@ export default function FieldTable(props: { fields: UploadField[]; events: boole
               <td>
                 <code>{field.name}</code>
               </td>
-              <td>{field.required ? (props.events ? 'Yes' : 'Yes, to create') : 'No'}</td>
+              <td>{requiredLabel(field.required, props.events)}</td>
               <td>{field.type}</td>
               <td>{field.format === 'epoch-ms' ? 'date (see below)' : (field.format ?? '')}</td>
               <td>{field.example === null ? '' : String(field.example)}</td>
