@@ -79,6 +79,17 @@ describe('API upload of an organizations export', () => {
     page.setDefaultTimeout(20_000)
     await signIn(page, stack.url)
     await page.goto(`${stack.url}/api-upload`)
+
+    // Custom dimensions are a field of the Account API only.
+    await page.getByText('Fields', { exact: true }).click()
+    const dimensionRow = page.getByRole('row', { name: /custom_label_dimensions/ })
+    await dimensionRow.waitFor()
+    await page.getByLabel('API', { exact: true }).selectOption('events')
+    await page.getByRole('row', { name: /^session_id Yes/ }).waitFor()
+    expect(await dimensionRow.count()).toBe(0)
+    await page.getByLabel('API', { exact: true }).selectOption('accounts')
+    await dimensionRow.waitFor()
+
     await page.getByLabel('CSV file').setInputFiles({
       name: 'shoes.csv',
       mimeType: 'text/csv',
