@@ -64,7 +64,33 @@ describe('events upload', () => {
     expect(byName.get('session_id')).toMatchObject({ required: true, key: true })
     expect(byName.get('created_at')).toMatchObject({ format: 'epoch-ms' })
     expect(byName.get('feature')).toMatchObject({ required: false, key: false })
-    expect(byName.has('details')).toBe(false)
+    expect(byName.get('details')).toMatchObject({ type: 'object', key: false })
+  })
+
+  it('reads details cells as JSON objects', async () => {
+    const { org, headers, sourceId } = await eventOrg()
+    const at = Date.now() - 60_000
+    const text = [
+      'account_id,user_id,created_at,session_id,action,details',
+      `acc_1,user_1,${at},sess_1,identifyUser,"{""plan"": ""pro"", ""seats"": 5}"`,
+      `acc_1,user_2,${at},sess_2,identifyUser,"[1, 2]"`,
+      `acc_1,user_3,${at},sess_3,identifyUser,{plan: pro}`,
+    ].join('\n')
+    const { jobId, job } = await runUpload(headers, text, sourceId)
+
+    expect(job.rowsWritten).toBe(1)
+    expect(job.rowsFailed).toBe(2)
+    const [stored] = await db().select().from(events).where(eq(events.orgId, org.id))
+    expect(stored?.payload).toMatchObject({ details: { plan: 'pro', seats: 5 } })
+    const failures = await db()
+      .select()
+      .from(uploadRowFailures)
+      .where(eq(uploadRowFailures.jobId, jobId))
+      .orderBy(asc(uploadRowFailures.rowNumber))
+    expect(failures.map((failure) => failure.message)).toEqual([
+      expect.stringContaining('details: "[1, 2]" is not a JSON object'),
+      expect.stringContaining('details: "{plan: pro}" is not valid JSON'),
+    ])
   })
 
   it('writes events and fails bad rows', async () => {

@@ -18,15 +18,17 @@ export type UploadFieldSpec = FieldSpec & { key?: boolean }
 const scalarTypes = new Set(['string', 'number', 'integer', 'boolean'])
 
 /**
- * Returns the fields one CSV cell can fill, from the schema the API validates with. List and
- * object fields such as `assigned_csms` or an event's `details` are left out. Account records
- * carry custom dimensions in `custom_label_dimensions.<name>` columns instead.
+ * Returns the fields one CSV cell can fill, from the schema the API validates with. List fields
+ * such as `assigned_csms` are left out, and so are Account API object fields: account records
+ * carry custom dimensions in `custom_label_dimensions.<name>` columns instead. An event's
+ * `details` object is written in its cell as JSON.
  */
 export function uploadFields(entity: UploadEntity): UploadFieldSpec[] {
   const keys = new Set(keyFieldsOf(entity))
   const fields: FieldSpec[] = entity === 'events' ? eventFields() : entityFields(entity)
+  const cellTypes = entity === 'events' ? new Set([...scalarTypes, 'object']) : scalarTypes
   return fields
-    .filter((field) => scalarTypes.has(field.type))
+    .filter((field) => cellTypes.has(field.type))
     .map((field) => ({ ...field, key: keys.has(field.name) }))
 }
 

@@ -21,7 +21,7 @@ export type RowResult =
 
 type Converted = { ok: true; value: unknown } | { ok: false; message: string }
 
-type CellKind = 'date' | 'number' | 'integer' | 'boolean' | 'string'
+type CellKind = 'date' | 'number' | 'integer' | 'boolean' | 'object' | 'string'
 
 /** One mapped column, with what its cells convert to and where the value goes. */
 interface ColumnStep {
@@ -48,7 +48,8 @@ function cellKind(target: string, plan: RowPlan): CellKind {
   const [prefix] = splitDimension(target)
   if (prefix === 'custom_value_dimensions') return 'number'
   const type = plan.fields.find((candidate) => candidate.name === target)?.type
-  return type === 'number' || type === 'integer' || type === 'boolean' ? type : 'string'
+  const typed: (string | undefined)[] = ['number', 'integer', 'boolean', 'object']
+  return typed.includes(type) ? (type as CellKind) : 'string'
 }
 
 function compile(plan: RowPlan): CompiledPlan {
@@ -67,6 +68,26 @@ function compile(plan: RowPlan): CompiledPlan {
   return found
 }
 
+/** Reads a cell that contains a JSON object, such as an event's `details`. */
+function parseObjectCell(target: string, value: string): Converted {
+  const fix = `write it as a JSON object, such as {"plan": "pro"}`
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(value)
+  } catch {
+    return { ok: false, message: `${target}: "${clipCell(value)}" is not valid JSON: ${fix}.` }
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    return { ok: false, message: `${target}: "${clipCell(value)}" is not a JSON object: ${fix}.` }
+  }
+  return { ok: true, value: parsed }
+}
+
+/** Returns the start of a cell for a message, because a cell can be megabytes long. */
+function clipCell(value: string): string {
+  return value.length <= 80 ? value : `${value.slice(0, 79)}…`
+}
+
 function convertCell(step: ColumnStep, value: string, plan: RowPlan): Converted {
   const { kind, target } = step
   if (kind === 'date') return parseDateCell(value, plan.dateFormat)
@@ -80,6 +101,7 @@ function convertCell(step: ColumnStep, value: string, plan: RowPlan): Converted 
     }
     return { ok: true, value: number }
   }
+  if (kind === 'object') return parseObjectCell(target, value)
   if (kind === 'boolean') {
     const lower = value.trim().toLowerCase()
     if (['true', '1', 'yes'].includes(lower)) return { ok: true, value: true }

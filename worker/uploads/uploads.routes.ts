@@ -72,9 +72,7 @@ uploadRoutes.get('/templates/:file', (c) => {
       `No template ${file}: use ${uploadEntities.map((e) => `${e}.csv`).join(', ')}.`,
     )
   }
-  const columns = uploadFields(entity)
-    .filter((field) => field.type !== 'array' && field.type !== 'object')
-    .map((field) => field.name)
+  const columns = uploadFields(entity).map((field) => field.name)
   if (takesDimensions(entity)) columns.push('custom_label_dimensions.tier')
   return c.body(csvLine(columns), 200, {
     'content-type': 'text/csv; charset=utf-8',

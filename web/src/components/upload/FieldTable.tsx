@@ -2,6 +2,12 @@ import { For, Show } from 'solid-js'
 
 import type { UploadField } from './types'
 
+/** Writes an example as a CSV cell would hold it: objects as JSON. */
+function exampleText(example: unknown): string {
+  if (example === null || example === undefined) return ''
+  return typeof example === 'object' ? JSON.stringify(example) : String(example)
+}
+
 /** Says whether a field is required: Account API records need it only to be created. */
 function requiredLabel(required: boolean, events: boolean): string {
   if (!required) return 'No'
@@ -36,7 +42,7 @@ export default function FieldTable(props: { fields: UploadField[]; events: boole
               <td>{requiredLabel(field.required, props.events)}</td>
               <td>{field.type}</td>
               <td>{field.format === 'epoch-ms' ? 'date (see below)' : (field.format ?? '')}</td>
-              <td>{field.example === null ? '' : String(field.example)}</td>
+              <td>{exampleText(field.example)}</td>
               <td>{field.description}</td>
             </tr>
           )}
