@@ -1,15 +1,13 @@
-import { createExecutionContext, createMessageBatch, getQueueResult } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 
 import { createOrg } from '../../test/fixtures'
 import type { Env } from '../env'
-import { handleQueueBatch } from '../queue'
 import { statusLogFor } from '../status-log/status-log.client'
 import { checkNdjsonBody } from './events.ndjson'
 import type { EventsBatchMessage } from './events.queue'
 import { ingestEvents } from './events.service'
-import { createSource, usageEvent } from './test-helpers'
+import { createSource, deliverMessages, usageEvent } from './test-helpers'
 
 describe('status entry of a request answered 503', () => {
   it('shows 503 when the queued copy lands first', async () => {
@@ -63,12 +61,7 @@ describe('status entry of a request answered 503', () => {
     expect(sent).toHaveLength(1)
     expect(sent[0]?.call).toBeDefined()
 
-    const batch = createMessageBatch<unknown>('switchyard-events', [
-      { id: 'msg_last', timestamp: Date.now(), attempts: 1, body: sent[0] },
-    ])
-    const ctx = createExecutionContext()
-    await handleQueueBatch(batch, env, ctx)
-    await getQueueResult(batch, ctx)
+    await deliverMessages('switchyard-events', [{ id: 'msg_last', body: sent[0]! }])
     release()
     await Promise.all(waits)
 

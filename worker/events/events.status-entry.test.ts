@@ -1,9 +1,4 @@
-import {
-  createExecutionContext,
-  createMessageBatch,
-  getQueueResult,
-  runInDurableObject,
-} from 'cloudflare:test'
+import { runInDurableObject } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
 import { eq } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
@@ -11,52 +6,33 @@ import { describe, expect, it } from 'vitest'
 import { createOrg, db } from '../../test/fixtures'
 import type { Env } from '../env'
 import { createId } from '../lib/ids'
-import { handleQueueBatch } from '../queue'
 import { statusLogFor, toCallRecord } from '../status-log/status-log.client'
 import type { StatusLog } from '../status-log/status-log.do'
-import { type QueuedCallRecord, STATUS_LOG_CAPACITY } from '../status-log/status-log.types'
+import { STATUS_LOG_CAPACITY } from '../status-log/status-log.types'
 import { deadLetterKey, replayDeadLetters } from './events.dead-letter'
-import { type AcceptedLine, checkNdjsonBody } from './events.ndjson'
+import type { AcceptedLine } from './events.ndjson'
 import { type EventsBatchMessage, packMessages } from './events.queue'
 import { events } from './events.schema'
-import { ingestEvents } from './events.service'
-import { createSource, statusEntries, usageEvent } from './test-helpers'
+import {
+  createSource,
+  deliverMessages,
+  eventsMessage,
+  ingestNdjson,
+  queuedCall,
+  statusEntries,
+  unavailableStatusLog,
+  usageEvent,
+} from './test-helpers'
 
-function queuedCall(overrides: Partial<QueuedCallRecord> = {}): QueuedCallRecord {
-  return {
-    entryKey: createId('call'),
-    time: Date.now(),
-    requestId: 'req_queued',
-    method: 'POST',
-    path: '/v1/{authKey}/{apiKey}',
-    api: 'events',
-    source: 'events',
-    keyPrefix: 'sye_test',
-    httpStatus: 200,
-    outcome: 'Success',
-    recordsSent: 1,
-    recordsFailed: 0,
-    failedRecords: [],
-    failedRecordsOmitted: 0,
-    durationMs: 2,
-    message: null,
-    ...overrides,
-  }
+/** Delivers `bodies` from the events queue as one batch, with ids msg_0, msg_1 and so on. */
+function deliver(bodies: EventsBatchMessage[], useEnv: Env = env) {
+  const messages = bodies.map((body, index) => ({ id: `msg_${index}`, body }))
+  return deliverMessages('switchyard-events', messages, useEnv)
 }
 
 function accepted(count: number, bytesEach = 150): AcceptedLine[] {
   const text = 'x'.repeat(bytesEach)
   return Array.from({ length: count }, (_, index) => ({ line: index + 1, text, bytes: bytesEach }))
-}
-
-async function deliver(bodies: EventsBatchMessage[], useEnv: Env = env) {
-  const batch = createMessageBatch<unknown>(
-    'switchyard-events',
-    bodies.map((body, index) => ({ id: `msg_${index}`, timestamp: Date.now(), attempts: 1, body })),
-  )
-  const ctx = createExecutionContext()
-  await handleQueueBatch(batch, useEnv, ctx)
-  return getQueueResult(batch, ctx)
 }
 
 describe('packing a request with its status entry', () => {
@@ -112,14 +88,7 @@ describe('status entries carried by event messages', () => {
   it('logs an entry once when its message is delivered twice', async () => {
     const org = await createOrg()
     const call = queuedCall()
-    const body: EventsBatchMessage = {
-      type: 'events.batch',
-      orgId: org.id,
-      sourceId: 'src_entry',
-      receivedAt: Date.now(),
-      lines: [JSON.stringify(usageEvent())],
-      call,
-    }
+    const body = eventsMessage(org.id, call)
     await deliver([body])
     await deliver([body])
 
@@ -131,21 +100,8 @@ describe('status entries carried by event messages', () => {
 
   it('retries the messages without storing them when the log cannot be written', async () => {
     const org = await createOrg()
-    const failingLog = {
-      idFromName: (name: string) => env.STATUS_LOG.idFromName(name),
-      get: () => ({
-        appendQueued: () => Promise.reject(new Error('status log unavailable')),
-      }),
-    } as unknown as Env['STATUS_LOG']
-    const body: EventsBatchMessage = {
-      type: 'events.batch',
-      orgId: org.id,
-      sourceId: 'src_entry',
-      receivedAt: Date.now(),
-      lines: [JSON.stringify(usageEvent())],
-      call: queuedCall(),
-    }
-    const result = await deliver([body], { ...env, STATUS_LOG: failingLog })
+    const body = eventsMessage(org.id, queuedCall())
+    const result = await deliver([body], { ...env, STATUS_LOG: unavailableStatusLog })
 
     expect(result.explicitAcks).toEqual([])
     expect(result.retryMessages.map((message) => message.msgId)).toEqual(['msg_0'])
@@ -183,23 +139,10 @@ describe('ingestion when the queue fails', () => {
       send: () => Promise.reject(new Error('queue unavailable')),
       sendBatch: () => Promise.reject(new Error('queue unavailable')),
     } as unknown as Queue
-    const waits: Promise<unknown>[] = []
-    const body = JSON.stringify(usageEvent())
-    const result = await ingestEvents(
-      {
-        env: { ...env, EVENTS: failingQueue },
-        executionCtx: { waitUntil: (promise) => waits.push(promise) },
-        requestId: 'req_503',
-        method: 'POST',
-        path: '/v1/{authKey}/{apiKey}',
-        source: 'events',
-        startedAt: Date.now(),
-        authKey: source.authKey,
-        sendKey: source.sendKey,
-      },
-      (now) => checkNdjsonBody(body, body.length, now),
-    )
-    await Promise.all(waits)
+    const result = await ingestNdjson(source, JSON.stringify(usageEvent()), {
+      env: { ...env, EVENTS: failingQueue },
+      requestId: 'req_503',
+    })
 
     expect(result.httpStatus).toBe(503)
     expect(result.body.message).toContain('retry')
@@ -213,20 +156,9 @@ describe('replaying dead-lettered events', () => {
   it('logs the entry of a dead-lettered message and keeps its events without it', async () => {
     const org = await createOrg()
     const call = queuedCall({ requestId: 'req_dead' })
-    const body: EventsBatchMessage = {
-      type: 'events.batch',
-      orgId: org.id,
-      sourceId: 'src_entry',
-      receivedAt: Date.now(),
-      lines: [JSON.stringify(usageEvent())],
-      call,
-    }
-    const batch = createMessageBatch<unknown>('switchyard-jobs-dlq', [
-      { id: 'msg_dead', timestamp: Date.now(), attempts: 1, body },
-    ])
-    const ctx = createExecutionContext()
-    await handleQueueBatch(batch, env, ctx)
-    expect((await getQueueResult(batch, ctx)).explicitAcks).toEqual(['msg_dead'])
+    const body = eventsMessage(org.id, call)
+    const dead = await deliverMessages('switchyard-jobs-dlq', [{ id: 'msg_dead', body }])
+    expect(dead.explicitAcks).toEqual(['msg_dead'])
 
     const [entry] = await statusLogFor(env, org.id).list({})
     expect(entry?.requestId).toBe('req_dead')
@@ -238,14 +170,7 @@ describe('replaying dead-lettered events', () => {
 
   it('sends a stored entry again with its events, for the log to take', async () => {
     const org = await createOrg()
-    const body: EventsBatchMessage = {
-      type: 'events.batch',
-      orgId: org.id,
-      sourceId: 'src_entry',
-      receivedAt: Date.now(),
-      lines: [JSON.stringify(usageEvent())],
-      call: queuedCall(),
-    }
+    const body = eventsMessage(org.id, queuedCall())
     await env.UPLOADS.put(deadLetterKey(org.id, new Date(), createId('msg')), JSON.stringify(body))
     const sent: unknown[] = []
     const capturingQueue = {
