@@ -3,7 +3,7 @@ import { encodeHexLowerCase } from '@oslojs/encoding'
 
 import { createId } from '../lib/ids'
 import { logError, logEvent } from '../lib/log'
-import { statusLogFor } from '../status-log/status-log.client'
+import { appendQueuedCalls } from '../status-log/status-log.client'
 import type { QueuedCallRecord } from '../status-log/status-log.types'
 import type { EventsBatchMessage } from './events.queue'
 import { validateEvent } from './events.validate'
@@ -206,12 +206,7 @@ async function logQueuedCalls(
   const failed = new Set<string>()
   await Promise.all(
     [...callsByOrg].map(async ([orgId, calls]) => {
-      try {
-        await statusLogFor(env, orgId).appendQueued(calls)
-      } catch (error) {
-        logError('status_log.append_failed', error, { orgId, entries: calls.length })
-        failed.add(orgId)
-      }
+      if (!(await appendQueuedCalls(env, orgId, calls))) failed.add(orgId)
     }),
   )
   return failed

@@ -1,6 +1,6 @@
 import type { Env } from '../env'
 import { logError, logEvent } from '../lib/log'
-import { statusLogFor } from '../status-log/status-log.client'
+import { appendQueuedCalls } from '../status-log/status-log.client'
 import type { EventsBatchMessage } from './events.queue'
 
 /** R2 key prefix of an org's dead-lettered event messages. */
@@ -29,12 +29,7 @@ export interface DeadLetterSummary {
  */
 async function withoutLoggedCall(body: EventsBatchMessage, env: Env): Promise<EventsBatchMessage> {
   if (!body.call) return body
-  try {
-    await statusLogFor(env, body.orgId).appendQueued([body.call])
-  } catch (error) {
-    logError('status_log.append_failed', error, { orgId: body.orgId, entries: 1 })
-    return body
-  }
+  if (!(await appendQueuedCalls(env, body.orgId, [body.call]))) return body
   const { call: _logged, ...events } = body
   return events
 }

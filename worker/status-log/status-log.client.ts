@@ -5,6 +5,7 @@ import {
   type CallRecord,
   type FailedRecord,
   keptFailedRecords,
+  type QueuedCallRecord,
 } from './status-log.types'
 
 /** Returns the stub of the org's own status log. */
@@ -69,4 +70,23 @@ export function recordCall(
     logError('status_log.append_failed', error, { orgId, requestId: report.requestId })
   })
   executionCtx.waitUntil(write)
+}
+
+/**
+ * Appends status entries that arrived on a queue to the org's log, skipping any it already contains.
+ * Returns false, after logging the error, when the log could not be written, so the caller can
+ * keep the entries for a later attempt.
+ */
+export async function appendQueuedCalls(
+  env: Env,
+  orgId: string,
+  calls: QueuedCallRecord[],
+): Promise<boolean> {
+  try {
+    await statusLogFor(env, orgId).appendQueued(calls)
+    return true
+  } catch (error) {
+    logError('status_log.append_failed', error, { orgId, entries: calls.length })
+    return false
+  }
 }
