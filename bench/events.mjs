@@ -4,10 +4,10 @@
 // events consumer stores new events.
 //
 // Locally one workerd thread runs the Worker, its queue consumer, D1 and the Durable Objects, so a
-// consumer that stores events takes the thread from ingestion; on Cloudflare they run apart. The
+// consumer that stores events takes the thread from ingestion. On Cloudflare they run apart. The
 // Event API therefore runs twice: as configured (consumer storing), and with its events consumer
-// left out of the configuration, which measures ingestion alone as the bare Worker's ack-only
-// consumer lets it be measured.
+// replaced by an ack-only one (bench/ack-consumer), as the bare Worker's is, which measures
+// ingestion alone.
 //
 // Usage: npm run bench:events [-- --seconds 10 --concurrency 8 --single-requests 500
 //   --drain-requests 100]
@@ -243,8 +243,8 @@ let settles = 0
 
 /**
  * Waits until the storing consumer has worked off what earlier phases queued, so its backlog does
- * not take the CPU from the next target: sends one event of a new account and waits until it is
- * stored, since messages are delivered about in the order they were sent.
+ * not take the CPU from the next target. It sends one event of a new account and waits until that
+ * is stored, because messages are delivered roughly in the order they were sent.
  */
 async function settle(target) {
   if (!target.storing) return

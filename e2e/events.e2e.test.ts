@@ -145,7 +145,7 @@ describe('Usage Event API from source to account usage', () => {
       elements.map((row) => row.querySelectorAll('td')[1]?.textContent ?? ''),
     )
     expect(failedIds).toEqual(['—', `${ACCOUNT_ID}/`])
-    // The same line numbers as the Event API's answer.
+    // The same line numbers as in the Event API's response.
     const failedLines = await failedRows.evaluateAll((elements) =>
       elements.map((row) => row.querySelectorAll('td')[0]?.textContent ?? ''),
     )

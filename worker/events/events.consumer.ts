@@ -213,12 +213,14 @@ async function logQueuedCalls(
 }
 
 /**
- * Consumes `events.batch` messages. First the API status entries they carry go to each org's log
- * in one call per org; an org whose log fails has its messages retried, so no entry is lost and
- * the log skips entries it already holds. Then the messages of each org are stored together in
- * one D1 batch (fewer round trips when many small requests were queued) and acked on success.
- * When a group fails, each of its messages is stored alone, so one bad message cannot hold back
- * the others; a message that fails alone is retried with backoff.
+ * Consumes `events.batch` messages. First the API status entries they carry go to each org's log,
+ * one call per org. An org whose log fails has its messages retried, so no entry is lost, and the
+ * log skips entries it already contains.
+ *
+ * Then the messages of each org are stored together in one D1 batch (fewer round trips when many
+ * small requests were queued) and acked on success. When a group fails, each of its messages is
+ * stored alone, so one bad message cannot hold back the others. A message that fails alone is
+ * retried with backoff.
  */
 export async function handleEventMessages(
   messages: readonly Message<EventsBatchMessage>[],

@@ -16,7 +16,7 @@ export interface EventsBatchMessage {
   call?: QueuedCallRecord
 }
 
-/** What one ingestion request queues. */
+/** The accepted lines and status entry of one ingestion request, to be queued. */
 export interface EventsToQueue {
   orgId: string
   sourceId: string

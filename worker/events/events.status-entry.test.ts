@@ -46,7 +46,7 @@ describe('packing a request with its status entry', () => {
     expect(messages.slice(0, -1).every((message) => message.body.call === undefined)).toBe(true)
   })
 
-  it('gives the entry a message of its own when the last one is full', () => {
+  it('gives the entry its own message when full', () => {
     // 630 lines of 150 bytes (plus 8 bytes each) fill 99,540 of the 100,000-byte budget.
     const messages = packMessages({ ...base, lines: accepted(630), call: queuedCall() })
     expect(messages).toHaveLength(2)
@@ -54,7 +54,7 @@ describe('packing a request with its status entry', () => {
     expect(messages[1]?.body.call?.requestId).toBe('req_queued')
   })
 
-  it('clips long ids and messages of rejected lines so the entry fits a message', () => {
+  it('clips long rejected ids and messages', () => {
     const failedRecords = Array.from({ length: 150 }, (_, index) => ({
       index,
       id: `${'a'.repeat(30_000)}/u`,
@@ -163,9 +163,11 @@ describe('replaying dead-lettered events', () => {
     const [entry] = await statusLogFor(env, org.id).list({})
     expect(entry?.requestId).toBe('req_dead')
     const stored = await env.UPLOADS.list({ prefix: `dead-letter/events/${org.id}/` })
-    const kept = await (await env.UPLOADS.get(stored.objects[0]!.key))!.json<EventsBatchMessage>()
-    expect(kept.call).toBeUndefined()
-    expect(kept.lines).toEqual(body.lines)
+    const storedBody = await (await env.UPLOADS.get(
+      stored.objects[0]!.key,
+    ))!.json<EventsBatchMessage>()
+    expect(storedBody.call).toBeUndefined()
+    expect(storedBody.lines).toEqual(body.lines)
   })
 
   it('sends a stored entry again with its events, for the log to take', async () => {

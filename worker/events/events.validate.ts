@@ -66,7 +66,7 @@ export interface ValidEvent {
 /** Longest quoted value in a message, in characters; a rejected value can be 32 KB long. */
 const QUOTE_MAX = 80
 
-/** The value as JSON for a message, clipped to QUOTE_MAX characters. */
+/** Returns the value as JSON for a message, clipped to QUOTE_MAX characters. */
 function quote(value: unknown): string {
   const text = JSON.stringify(value) ?? String(value)
   return text.length <= QUOTE_MAX ? text : `${text.slice(0, QUOTE_MAX - 1)}…`

@@ -58,8 +58,9 @@ const WRITTEN_COLUMNS = [
  * (`keptFailedRecords`), so no caller can store a value above the Durable Object's 2 MB limit.
  */
 function columnValues(record: CallRecord): SqlStorageValue[] {
-  const kept = keptFailedRecords(record.failedRecords)
-  const omitted = record.failedRecordsOmitted + (record.failedRecords.length - kept.length)
+  const storedFailures = keptFailedRecords(record.failedRecords)
+  const omitted =
+    record.failedRecordsOmitted + (record.failedRecords.length - storedFailures.length)
   return [
     record.time,
     record.requestId,
@@ -72,7 +73,7 @@ function columnValues(record: CallRecord): SqlStorageValue[] {
     record.outcome,
     record.recordsSent,
     record.recordsFailed,
-    JSON.stringify(kept),
+    JSON.stringify(storedFailures),
     omitted,
     Math.round(record.durationMs),
     record.message,
